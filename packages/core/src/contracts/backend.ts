@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { AnyWorkload } from './workload.js';
+import type { TransportBinding, TransportKind } from './transport.js';
+import type { Ledger } from '../cost/ledger.js';
+
+/** A knob a backend accepts on `run`/`plan` (instance type, node count, memory, …). */
+export const KnobSpecSchema = z.object({
+  description: z.string(),
+  type: z.enum(['string', 'integer', 'number', 'boolean']),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  options: z.array(z.string()).optional(),
+});
+export type KnobSpec = z.infer<typeof KnobSpecSchema>;
+
+export const CapabilitiesSchema = z.object({
+  /** Workload ids or globs (`nexmark/*`) the backend runs. */
+  workloads: z.array(z.string()).min(1),
+  targets: z.array(z.string()).min(1),
+  transports: z.array(z.enum(['memory', 'kinesis'])).min(1),
+  knobs: z.record(z.string(), KnobSpecSchema),
+});
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+export type KnobValues = Record<string, string | number | boolean>;
+
+export interface RunRequest {
+  runId: string;
+  workload: AnyWorkload;
+  params: Record<string, unknown>;
+  target: string;
+  knobs: KnobValues;
+  /** Planned events per second (peak of the load shape). */
+  rate: number;
+  durationS: number;
+}
+
+/** A resource a plan would create, with its projected cost; nothing exists yet. */
+export interface PlannedResource {
+  kind: string;
+  name: string;
+  size?: string;
+  count: number;
+  projectedCostUsd?: number;
+}
+
+export interface Plan {
+  backend: string;
+  target: string;
+  request: RunRequest;
+  resources: PlannedResource[];
+  projectedCostUsd: number;
+  notes: string[];
+}
+
+/** What provision created; plain JSON so it can be written down and resumed after a crash. */
+export interface Deployment {
+  backend: string;
+  target: string;
+  runId: string;
+  state: Record<string, unknown>;
+  /** Milliseconds spent provisioning (0 when nothing had to be created). */
+  provisioningMs: number;
+}
+
+export interface RunContext {
+  runId: string;
+  /** Every resource enters the ledger before it is created. */
+  ledger: Ledger;
+  log(message: string): void;
+  signal: AbortSignal;
+}
+
+export interface StartRequest {
+  workload: AnyWorkload;
+  params: Record<string, unknown>;
+  transport: TransportBinding;
+  knobs: KnobValues;
+}
+
+export interface CleanupFilter {
+  runId?: string;
+  /** Only resources older than this many minutes. */
+  olderThanMinutes?: number;
+  dryRun?: boolean;
+}
+
+export interface CleanupReport {
+  found: { kind: string; id: string; runId?: string }[];
+  deleted: { kind: string; id: string }[];
+  failed: { kind: string; id: string; reason: string }[];
+}
+
+/**
+ * A backend plugin. Each step is idempotent and safe to repeat after a crash.
+ * Rate control, measurement, verification, cost and reports belong to the harness, not here.
+ */
+export interface Backend {
+  name: string;
+  description: string;
+  capabilities: Capabilities;
+  /** The transport the harness must provide for a target. */
+  transportFor(target: string): TransportKind;
+  /** Resources it would create and their projected cost; creates nothing. */
+  plan(request: RunRequest): Promise<Plan>;
+  provision(plan: Plan, ctx: RunContext): Promise<Deployment>;
+  start(deployment: Deployment, request: StartRequest, ctx: RunContext): Promise<void>;
+  /** Backend-side metrics sampled once per interval (records in/out per second, CPU, …). */
+  metrics(deployment: Deployment): Promise<Record<string, number>>;
+  stop(deployment: Deployment, ctx: RunContext): Promise<void>;
+  teardown(deployment: Deployment, ctx: RunContext): Promise<void>;
+  cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport>;
+}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
+
+/** The shape a plugin's hook answer must have; checked once, where the plugin hands it over. */
+export const BackendSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'backend names are lower-case words joined by -'),
+  description: z.string(),
+  capabilities: CapabilitiesSchema,
+  transportFor: fn,
+  plan: fn,
+  provision: fn,
+  start: fn,
+  metrics: fn,
+  stop: fn,
+  teardown: fn,
+  cleanup: fn,
+});
+
+/** Matches a workload id against a capability pattern (`nexmark/*`, `*`, exact id). */
+export function workloadMatches(pattern: string, workloadId: string): boolean {
+  if (pattern === '*' || pattern === workloadId) return true;
+  if (pattern.endsWith('/*')) return workloadId.startsWith(pattern.slice(0, -1));
+  return false;
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { LedgerEntrySchema } from '../cost/ledger.js';
+
+/**
+ * The Result file: everything a report needs, and nothing it must recompute from elsewhere.
+ * Versioned: a reader refuses a newer schemaVersion with a clear message (see result/io.ts).
+ * Documented in docs/results.md; JSON Schema in packages/core/schema/result.schema.json.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+const Num = z.number();
+
+export const PercentilesSchema = z.object({
+  count: Num,
+  p50: Num,
+  p90: Num,
+  p99: Num,
+  p999: Num,
+  max: Num,
+  mean: Num,
+});
+
+/** An HDR histogram in the HdrHistogram compressed base64 interchange format (V2). */
+export const EncodedHistogramSchema = z.object({
+  unit: z.literal('us'),
+  significantDigits: z.literal(3),
+  encoded: z.string(),
+  percentiles: PercentilesSchema,
+});
+
+export const IntervalSchema = z.object({
+  /** Seconds since the start of the measured phase, at the interval's end. */
+  t: Num,
+  phase: z.enum(['warmup', 'measure', 'drain']),
+  targetRate: Num,
+  eventsIn: Num,
+  eventsOut: Num,
+  /** Events due by now but not yet handed to the system (the driver's backlog). */
+  sendBacklog: Num,
+  latency: EncodedHistogramSchema,
+  sendDelay: EncodedHistogramSchema,
+  /** Backend metrics sampled at the interval's end. */
+  backend: z.record(z.string(), Num),
+});
+
+export const VerdictSchema = z.object({
+  status: z.enum(['pass', 'fail', 'skipped']),
+  /** How the check was done: record by record, final state per key, or invariants only. */
+  method: z.enum(['multiset', 'final-state', 'invariants', 'none']),
+  matched: Num,
+  missing: Num,
+  unexpected: Num,
+  expected: Num,
+  /** Windows (or keys) the verdict covered: those closed before the run ended. */
+  covered: Num,
+  samples: z.object({
+    missing: z.array(z.record(z.string(), z.unknown())),
+    unexpected: z.array(z.record(z.string(), z.unknown())),
+  }),
+  notes: z.array(z.string()),
+});
+
+export const CostLineSchema = z.object({
+  resource: z.string(),
+  kind: z.string(),
+  quantity: Num,
+  unit: z.string(),
+  unitPriceUsd: Num,
+  costUsd: Num,
+  rule: z.string(),
+});
+
+export const CostSchema = z.object({
+  priceBook: z.object({ region: z.string(), date: z.string(), source: z.string() }),
+  lines: z.array(CostLineSchema),
+  totalUsd: Num,
+  perHourUsd: Num,
+  perMillionEventsUsd: Num,
+});
+
+export const RunConfigSchema = z.object({
+  workload: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  backend: z.string(),
+  target: z.string(),
+  transport: z.enum(['memory', 'kinesis']),
+  knobs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  load: z.object({
+    shape: z.record(z.string(), z.unknown()),
+    /** Peak target rate, events/s. */
+    rate: Num,
+    warmupS: Num,
+    durationS: Num,
+    drainS: Num,
+    intervalS: Num,
+  }),
+  latencySloMs: Num.optional(),
+});
+
+export const GeneratorRecordSchema = z.object({
+  /** Wall-clock base of event time: event time of event 0 (ms since epoch). */
+  baseTimeMs: Num,
+  firstEventNumber: Num,
+  eventsSent: Num,
+  timeline: z.record(z.string(), z.unknown()),
+  options: z.record(z.string(), z.unknown()),
+});
+
+export const ResultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  runId: z.string(),
+  tool: z.object({ name: z.literal('streamscore'), version: z.string() }),
+  /** false when the run was interrupted or failed; the reason says why. */
+  complete: z.boolean(),
+  incompleteReason: z.string().optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  config: RunConfigSchema,
+  environment: z.object({
+    os: z.string(),
+    arch: z.string(),
+    cpus: Num,
+    cpuModel: z.string(),
+    memoryGiB: Num,
+    node: z.string(),
+  }),
+  deployment: z.object({ mode: z.string().optional(), provisioningMs: Num, details: z.record(z.string(), z.unknown()) }),
+  generator: GeneratorRecordSchema,
+  summary: z.object({
+    targetRate: Num,
+    achievedRate: Num,
+    eventsIn: Num,
+    eventsOut: Num,
+    measuredS: Num,
+    /** Latency of output records over the measured phase. */
+    latency: PercentilesSchema,
+    sendDelay: PercentilesSchema,
+  }),
+  latency: EncodedHistogramSchema,
+  sendDelay: EncodedHistogramSchema,
+  intervals: z.array(IntervalSchema),
+  verdict: VerdictSchema,
+  ledger: z.array(LedgerEntrySchema),
+  cost: CostSchema.optional(),
+  /** Pass-through run of the same transport, for telling engine from transport latency. */
+  transportBaseline: z.object({ runId: z.string(), latency: PercentilesSchema }).optional(),
+  errors: z.array(z.string()),
+});
+
+export type Result = z.infer<typeof ResultSchema>;
+export type Interval = z.infer<typeof IntervalSchema>;
+export type Verdict = z.infer<typeof VerdictSchema>;
+export type EncodedHistogram = z.infer<typeof EncodedHistogramSchema>;
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type CostBreakdown = z.infer<typeof CostSchema>;

@@ -1,0 +1,2 @@
+package streamscore.beamparity;
+public class Main { public static void main(String[] a) { System.out.println("ok"); } }
