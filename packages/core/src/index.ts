@@ -2,6 +2,7 @@ export * from './contracts/rows.js';
 export * from './contracts/workload.js';
 export * from './contracts/transport.js';
 export * from './contracts/backend.js';
+export * from './contracts/registry.js';
 export * from './errors.js';
 export * from './cost/ledger.js';
 export * from './measure/histogram.js';

@@ -1,1 +1,2 @@
-export {};
+export { localBackend } from './backend.js';
+export { QueryRunner } from './engine.js';

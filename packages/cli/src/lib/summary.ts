@@ -1,0 +1,30 @@
+import type { Result } from '@streamscore/core';
+import { formatLatencyUs, formatNumber, renderTable } from './table.js';
+
+/** The summary table printed at the end of a run. */
+export function summaryTable(r: Result): string {
+  const l = r.summary.latency;
+  const v = r.verdict;
+  const verdict =
+    v.status === 'pass'
+      ? `pass (${formatNumber(v.matched)} records${v.method === 'final-state' ? ' by key' : ''}, ${formatNumber(v.covered)} ${v.method === 'final-state' ? 'keys' : 'due times'})`
+      : v.status === 'fail'
+        ? `FAIL (${formatNumber(v.missing)} missing, ${formatNumber(v.unexpected)} unexpected of ${formatNumber(v.expected)})`
+        : `skipped (${v.notes[0] ?? ''})`;
+  const rows: [string, string][] = [
+    ['workload', `${r.config.workload} on ${r.config.backend} (${r.config.target})`],
+    ['target rate', `${formatNumber(r.summary.targetRate)} events/s`],
+    ['achieved rate', `${formatNumber(Math.round(r.summary.achievedRate))} events/s`],
+    ['events in / out', `${formatNumber(r.summary.eventsIn)} / ${formatNumber(r.summary.eventsOut)}`],
+    ['latency p50', formatLatencyUs(l.p50)],
+    ['latency p90', formatLatencyUs(l.p90)],
+    ['latency p99', formatLatencyUs(l.p99)],
+    ['latency p99.9', formatLatencyUs(l.p999)],
+    ['latency max', formatLatencyUs(l.max)],
+    ['send delay p99', formatLatencyUs(r.summary.sendDelay.p99)],
+    ['verdict', verdict],
+  ];
+  if (!r.complete) rows.push(['complete', `no — ${r.incompleteReason ?? 'interrupted'}`]);
+  if (r.cost) rows.push(['cost', `$${r.cost.totalUsd.toFixed(4)} ($${r.cost.perHourUsd.toFixed(3)}/h, $${r.cost.perMillionEventsUsd.toFixed(4)}/M events)`]);
+  return renderTable(['metric', 'value'], rows);
+}
