@@ -17,3 +17,4 @@ export * from './run/harness.js';
 export * from './run/harness-transport.js';
 export * from './run/memory-transport.js';
 export * from './run/verify.js';
+export * from './result/json-schema.js';
