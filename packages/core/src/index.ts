@@ -18,3 +18,4 @@ export * from './run/harness-transport.js';
 export * from './run/memory-transport.js';
 export * from './run/verify.js';
 export * from './result/json-schema.js';
+export * from './run/find-max.js';

@@ -1,0 +1,37 @@
+/**
+ * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
+ * printed as a table. Sections: generator, hdr, local, kinesis (default: all that are available).
+ */
+import type { BenchRow } from './types.js';
+
+type Section = { name: string; run: () => Promise<BenchRow[]> };
+
+const sections: Section[] = [
+  { name: 'generator', run: async () => (await import('../workloads/nexmark/src/generator/bench.js')).benchGenerator() },
+  { name: 'hdr', run: async () => (await import('./hdr.js')).benchHdr() },
+  { name: 'local', run: async () => (await import('./local.js')).benchLocal() },
+  { name: 'kinesis', run: async () => (await import('../packages/core/src/kinesis/bench.js')).benchKinesis() },
+];
+
+function fmt(v: number): string {
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  return v.toFixed(3);
+}
+
+const wanted = process.argv.slice(2);
+const rows: (BenchRow & { section: string })[] = [];
+for (const s of sections) {
+  if (wanted.length > 0 && !wanted.includes(s.name)) continue;
+  process.stderr.write(`bench ${s.name}…\n`);
+  try {
+    for (const r of await s.run()) rows.push({ ...r, section: s.name });
+  } catch (e) {
+    rows.push({ section: s.name, name: `(section failed: ${(e as Error).message.split('\n')[0]})`, value: Number.NaN, unit: '' });
+  }
+}
+const head = ['section', 'benchmark', 'value', 'unit', 'note'];
+const cells = rows.map((r) => [r.section, r.name, Number.isNaN(r.value) ? '-' : fmt(r.value), r.unit, r.note ?? '']);
+const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join('  ').trimEnd();
+console.log([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...cells.map(line)].join('\n'));
