@@ -30,8 +30,12 @@ export interface EventSource<E> {
 }
 
 export interface GeneratorRequest {
-  /** Event time of every event. */
-  timeline: Timeline;
+  /**
+   * Event time of every event. Runs always give one (built from the load shape and the harness
+   * clock); without it the suite's own default applies (Beam's fixed-rate timeline from
+   * 2015-07-15 for NEXMark), which is what `streamscore generate` writes.
+   */
+  timeline?: Timeline;
   /** First event number to produce (0 unless resuming). */
   firstEventNumber?: number;
   /** How many events; undefined = unbounded. */
@@ -64,6 +68,12 @@ export type Partitioning<E> =
   | { kind: 'any' }
   | { kind: 'key'; key(event: E): number }
   | { kind: 'single' };
+
+export interface EventSerializer<E> {
+  jsonLine(event: E): string;
+  csvHeader(): string;
+  csvRow(event: E): string;
+}
 
 export interface Workload<E = unknown, P extends Record<string, unknown> = Record<string, unknown>> {
   /** `suite/query`, e.g. `nexmark/q5`. */
@@ -98,6 +108,8 @@ export interface Workload<E = unknown, P extends Record<string, unknown> = Recor
   timing(params: P): { watermarkDelayMs: number; horizonMs: number };
   /** Query text per dialect, e.g. `flink-sql`, `microbatch-sql`. */
   sql?: Partial<Record<'flink-sql' | 'microbatch-sql', string>>;
+  /** How events of this workload are written by `streamscore generate`. */
+  serialize?: EventSerializer<E>;
   /** The module that exports this workload, so worker threads and child processes can load it. */
   module: string;
 }

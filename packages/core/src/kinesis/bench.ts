@@ -1,0 +1,3 @@
+export async function benchKinesis(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
+  return [];
+}

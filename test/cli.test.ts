@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ResultSchema } from '@streamscore/core';
+
+/** The CLI exactly as a user runs it: the built bin, a child process. */
+const BIN = new URL('../packages/cli/bin/run.js', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'streamscore-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: tmp } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('streamscore CLI', () => {
+  it('lists the local backend, registered through the plugin hook', () => {
+    const r = cli('backends', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { backends: { name: string; plugin: string }[] };
+    expect(out.backends).toContainEqual(expect.objectContaining({ name: 'local', plugin: '@streamscore/plugin-local' }));
+  });
+
+  it('lists the NEXMark queries', () => {
+    const r = cli('workloads', '--json');
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { workloads: { id: string }[] }).workloads.map((w) => w.id);
+    expect(ids).toEqual(expect.arrayContaining(['nexmark/q0', 'nexmark/q1', 'nexmark/q2']));
+  });
+
+  for (const q of ['q0', 'q1', 'q2']) {
+    it(`runs nexmark/${q} on the local backend and writes a valid Result whose verdict is pass`, () => {
+      const out = join(tmp, `${q}.json`);
+      const r = cli('run', `nexmark/${q}`, '--backend', 'local', '--rate', '20000', '--duration', '2s', '--out', out, '--quiet');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/latency p99\.9/);
+      expect(r.stdout).toMatch(/verdict\s+pass/);
+      const result = ResultSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      expect(result.verdict.status).toBe('pass');
+      expect(result.summary.eventsIn).toBe(40_000);
+      expect(result.verdict.matched).toBe(result.summary.eventsOut);
+      expect(result.intervals.length).toBeGreaterThanOrEqual(2);
+    });
+  }
+
+  const bad: [string, string[], RegExp][] = [
+    ['an unknown workload', ['run', 'nexmark/q99'], /Unknown workload "nexmark\/q99". Known workloads: .*nexmark\/q0/],
+    ['an unknown backend', ['run', 'nexmark/q0', '--backend', 'sparkle'], /Unknown backend "sparkle"/],
+    ['a rate of zero', ['run', 'nexmark/q0', '--rate', '0'], /--rate must be a positive number/],
+    ['a negative rate', ['run', 'nexmark/q0', '--rate=-5'], /--rate must be a positive number/],
+    ['a malformed duration', ['run', 'nexmark/q0', '--duration', 'ten'], /--duration "ten" is not a duration/],
+    ['an unknown knob', ['run', 'nexmark/q0', '--knob', 'nodes=3'], /has no knob "nodes"/],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`refuses ${what} with one clear line and no stack`, () => {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    });
+  }
+
+  it('refuses an unwritable output path before running', () => {
+    const ro = join(tmp, 'readonly');
+    mkdirSync(ro, { recursive: true });
+    chmodSync(ro, 0o500);
+    const asRoot = process.getuid?.() === 0;
+    const target = asRoot ? join(tmp, 'q0.json', 'x.json') : join(ro, 'x.json'); // root can write anywhere but under a file
+    const r = cli('run', 'nexmark/q0', '--duration', '1s', '--out', target);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cannot write the Result to/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('stops on Ctrl-C, writes the Result marked incomplete and exits non-zero', async () => {
+    const out = join(tmp, 'interrupted.json');
+    const child = spawn(process.execPath, [BIN, 'run', 'nexmark/q0', '--rate', '10000', '--duration', '60s', '--out', out, '--quiet'], {
+      env: { ...process.env, HOME: tmp },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    const result = ResultSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+    expect(result.complete).toBe(false);
+    expect(result.summary.eventsIn).toBeGreaterThan(0);
+    expect(result.summary.eventsIn).toBeLessThan(600_000);
+  });
+
+  it('writes Beam-identical NEXMark events as JSON lines', () => {
+    const r = cli('generate', 'nexmark', '--events', '3');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string });
+    expect(lines).toHaveLength(3);
+  });
+
+  it('has --help with an example for every command', () => {
+    for (const c of ['run', 'generate', 'backends', 'workloads']) {
+      const r = cli(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/EXAMPLES/);
+    }
+  });
+});
