@@ -1,68 +1,103 @@
 import { Args, Flags } from '@oclif/core';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { newRunId, runBenchmark, UserError, writeResult, type Result } from '@streamscore/core';
+import {
+  buildShape,
+  findSustainableRate,
+  newRunId,
+  parseRate,
+  parseShape,
+  readRunFile,
+  runBenchmark,
+  UserError,
+  writeResult,
+  type Result,
+  type RunFile,
+  type ShapeSpec,
+} from '@streamscore/core';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
 import { parseDuration } from '../lib/duration.js';
 import { parseKeyValues } from '../lib/kv.js';
 import { ensureWritable } from '../lib/output-path.js';
 import { progressPrinter } from '../lib/progress.js';
-import { summaryTable } from '../lib/summary.js';
+import { summaryTable, trialsTable } from '../lib/summary.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
   static override description =
     'Drives an open-loop load (events fall due on a schedule; latency is measured from when each was due), ' +
-    'samples throughput and latency every second, checks the answer against the workload’s oracle, and writes one Result JSON file.';
+    'samples throughput and latency every second, checks the answer against the workload’s oracle, and writes one Result JSON file. ' +
+    'With --find-max it searches for the highest rate the backend sustains within the latency SLO (doubling, then bisection) and records every trial.';
   static override examples = [
     '<%= config.bin %> run nexmark/q1 --backend local --rate 100000 --duration 30s',
-    '<%= config.bin %> run nexmark/q5 --rate 50000 --duration 1m --param windowSizeSec=10 --out results/q5.json',
-    '<%= config.bin %> run nexmark/q0 --rate 500000 --duration 10s --parallelism 2 --json',
+    '<%= config.bin %> run nexmark/q5 --rate 50k --duration 1m --param windowSizeSec=10 --out results/q5.json',
+    '<%= config.bin %> run nexmark/q0 --shape ramp:10k..200k --duration 30s',
+    '<%= config.bin %> run nexmark/q0 --find-max --latency-slo 100ms --duration 5s',
+    '<%= config.bin %> run --file runs/q5-step.yaml --json',
   ];
-  static override args = { workload: Args.string({ description: 'workload id, e.g. nexmark/q5 (see `streamscore workloads`)', required: true }) };
+  static override args = { workload: Args.string({ description: 'workload id, e.g. nexmark/q5 (see `streamscore workloads`)' }) };
   static override flags = {
-    backend: Flags.string({ char: 'b', description: 'backend name (see `streamscore backends`)', default: 'local' }),
+    file: Flags.string({ char: 'f', description: 'run file (YAML or JSON) describing the whole run; flags override it' }),
+    backend: Flags.string({ char: 'b', description: 'backend name (see `streamscore backends`) [default: local]' }),
     target: Flags.string({ description: 'where the backend runs (default: its first target)' }),
-    rate: Flags.string({ char: 'r', description: 'target rate, events per second', default: '10000' }),
-    duration: Flags.string({ char: 'd', description: 'measured duration: 30s, 2m, …', default: '30s' }),
-    warmup: Flags.string({ description: 'warm-up before the measured phase (not scored)', default: '0s' }),
+    rate: Flags.string({ char: 'r', description: 'target rate, events/s (50000, 50k, 1.5M) [default: 10000]' }),
+    shape: Flags.string({ description: 'load shape: constant | step:10k@10s,50k@10s | ramp:1k..100k | sine:10k..100k/60s' }),
+    duration: Flags.string({ char: 'd', description: 'measured duration: 30s, 2m, … [default: 30s]' }),
+    warmup: Flags.string({ description: 'warm-up before the measured phase, not scored [default: 0s]' }),
     out: Flags.string({ char: 'o', description: 'Result file (default results/<run-id>.json)' }),
     param: Flags.string({ char: 'p', description: 'query parameter key=value (repeatable)', multiple: true }),
     gen: Flags.string({ description: 'generator option key=value, e.g. outOfOrderGroupSize=4 (repeatable)', multiple: true }),
     knob: Flags.string({ char: 'k', description: 'backend knob key=value (repeatable; see `streamscore backends`)', multiple: true }),
     parallelism: Flags.integer({ description: 'shorthand for --knob parallelism=N' }),
-    'latency-slo': Flags.string({ description: 'latency SLO recorded with the Result, e.g. 100ms' }),
+    'latency-slo': Flags.string({ description: 'latency SLO (p99), e.g. 100ms; --find-max needs it' }),
+    'find-max': Flags.boolean({ description: 'search for the sustainable rate instead of one run' }),
+    'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
+    repetitions: Flags.integer({ description: 'trials per rate in --find-max; a rate passes only if all pass', min: 1 }),
     'verify-max-events': Flags.integer({ description: 'skip the correctness check above this many events', default: 5_000_000 }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
   };
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(Run);
-    const rate = Number(flags.rate);
-    if (!Number.isFinite(rate) || rate <= 0) {
-      throw new UserError(`--rate must be a positive number of events per second (got "${flags.rate}").`, 'For example --rate 100000.');
+    const file: RunFile | undefined = flags.file ? readRunFile(flags.file) : undefined;
+    const workloadId = args.workload ?? file?.workload;
+    if (!workloadId) throw new UserError('Which workload? Give it as the first argument or as `workload:` in the run file.', 'For example: streamscore run nexmark/q1');
+    const rateText = flags.rate ?? (file?.load.rate !== undefined ? String(file.load.rate) : '10000');
+    let rate: number;
+    try {
+      rate = parseRate(rateText);
+    } catch {
+      throw new UserError(`--rate must be a positive number of events per second (got "${rateText}").`, 'For example --rate 100000 or --rate 100k.');
     }
-    const durationS = parseDuration(flags.duration, 'duration');
-    const warmupS = flags.warmup === '0s' ? 0 : parseDuration(flags.warmup, 'warmup');
-    const sloMs = flags['latency-slo'] ? parseDuration(flags['latency-slo'], 'latency-slo') * 1000 : undefined;
+    const durationS = parseDuration(flags.duration ?? file?.load.duration ?? '30s', 'duration');
+    const warmupText = flags.warmup ?? file?.load.warmup ?? '0s';
+    const warmupS = /^0(ms|s|m|h)?$/.test(warmupText) ? 0 : parseDuration(warmupText, 'warmup');
+    const sloText = flags['latency-slo'] ?? file?.latencySlo;
+    const sloMs = sloText ? parseDuration(sloText, 'latency-slo') * 1000 : undefined;
+    const shapeSpec: ShapeSpec = flags.shape ? parseShape(flags.shape, rate) : (file?.load.shape ?? { kind: 'constant', rate });
+
     const registry = await this.registry();
-    const backend = findBackend(registry, flags.backend);
-    const workload = findWorkload(registry, args.workload);
-    const target = flags.target ?? backend.capabilities.targets[0]!;
+    const backend = findBackend(registry, flags.backend ?? file?.backend ?? 'local');
+    const workload = findWorkload(registry, workloadId);
+    const target = flags.target ?? file?.target ?? backend.capabilities.targets[0]!;
     if (!backend.capabilities.targets.includes(target)) {
       throw new UserError(`Backend ${backend.name} has no target "${target}". Its targets: ${backend.capabilities.targets.join(', ')}.`);
     }
-    const knobs = parseKeyValues(flags.knob, 'knob');
+    const knobs = { ...(file?.knobs ?? {}), ...parseKeyValues(flags.knob, 'knob') };
     if (flags.parallelism !== undefined) knobs['parallelism'] = flags.parallelism;
     for (const k of Object.keys(knobs)) {
       if (!backend.capabilities.knobs[k]) {
         throw new UserError(`Backend ${backend.name} has no knob "${k}". Its knobs: ${Object.keys(backend.capabilities.knobs).join(', ') || '(none)'}.`);
       }
     }
+    const params = { ...(file?.params ?? {}), ...parseKeyValues(flags.param, 'param') };
+    const generatorOptions = { ...(file?.generator ?? {}), ...parseKeyValues(flags.gen, 'gen') };
+    const findMax = flags['find-max'] || file?.findMax !== undefined;
+    if (findMax && sloMs === undefined) throw new UserError('--find-max needs a latency SLO.', 'Add --latency-slo 100ms (or latencySlo in the run file).');
+
     const runId = newRunId(workload.id, backend.name);
     const out = ensureWritable(flags.out ?? join('results', `${runId}.json`));
-
     const abort = new AbortController();
     const onSigint = () => {
       this.note('\ninterrupted: stopping the load and writing what was measured…');
@@ -70,27 +105,53 @@ export default class Run extends StreamscoreCommand {
     };
     process.once('SIGINT', onSigint);
     const progress = progressPrinter(!flags.quiet && !this.jsonEnabled());
+    const base = {
+      backend,
+      workload,
+      params,
+      target,
+      knobs,
+      warmupS,
+      durationS,
+      ...(sloMs !== undefined ? { latencySloMs: sloMs } : {}),
+      generatorOptions,
+      ledgerPath: join(homedir(), '.streamscore', 'ledger.jsonl'),
+      verifyMaxEvents: flags['verify-max-events'],
+      signal: abort.signal,
+      onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p),
+      log: (m: string) => this.note(m),
+      toolVersion: this.config.version,
+    };
     let result: Result;
     try {
-      result = await runBenchmark({
-        backend,
-        workload,
-        params: parseKeyValues(flags.param, 'param'),
-        target,
-        knobs,
-        rate,
-        warmupS,
-        durationS,
-        ...(sloMs !== undefined ? { latencySloMs: sloMs } : {}),
-        generatorOptions: parseKeyValues(flags.gen, 'gen'),
-        runId,
-        ledgerPath: join(homedir(), '.streamscore', 'ledger.jsonl'),
-        verifyMaxEvents: flags['verify-max-events'],
-        signal: abort.signal,
-        onProgress: (p) => progress.update(p),
-        log: (m) => this.note(m),
-        toolVersion: this.config.version,
-      });
+      if (!findMax) {
+        result = await runBenchmark({ ...base, runId, rate: buildShape(shapeSpec, warmupS + durationS).peakRate, shape: buildShape(shapeSpec, warmupS + durationS) });
+      } else {
+        const maxRate = flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000);
+        let last: Result | undefined;
+        const outcome = await findSustainableRate({
+          startRate: file?.findMax?.startRate ?? rate,
+          maxRate,
+          latencySloMs: sloMs!,
+          repetitions: flags.repetitions ?? file?.findMax?.repetitions ?? 1,
+          runTrial: async (r) => {
+            if (abort.signal.aborted) throw new UserError('interrupted');
+            last = await runBenchmark({ ...base, rate: r });
+            return last;
+          },
+          onTrial: (t) => {
+            progress.done();
+            this.note(`trial ${t.rate.toLocaleString('en-US')} events/s: ${t.passed ? 'pass' : 'fail'} (${t.reason})`);
+          },
+        });
+        const chosen = outcome.best ?? last;
+        if (!chosen) throw new UserError('The search ran no trial.');
+        result = {
+          ...chosen,
+          runId,
+          findMax: { sustainedRate: outcome.sustainedRate, latencySloMs: sloMs!, backlogSlopeFraction: 0.01, trials: outcome.trials },
+        };
+      }
     } finally {
       progress.done();
       process.off('SIGINT', onSigint);
@@ -98,6 +159,7 @@ export default class Run extends StreamscoreCommand {
     writeResult(out, result);
     if (!this.jsonEnabled()) {
       this.log(summaryTable(result));
+      if (result.findMax) this.log('\n' + trialsTable(result.findMax));
       this.log(`\nResult: ${out}`);
     }
     if (!result.complete) {

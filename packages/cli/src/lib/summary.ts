@@ -28,3 +28,20 @@ export function summaryTable(r: Result): string {
   if (r.cost) rows.push(['cost', `$${r.cost.totalUsd.toFixed(4)} ($${r.cost.perHourUsd.toFixed(3)}/h, $${r.cost.perMillionEventsUsd.toFixed(4)}/M events)`]);
   return renderTable(['metric', 'value'], rows);
 }
+
+/** Every trial of a --find-max search. */
+export function trialsTable(f: NonNullable<Result['findMax']>): string {
+  const rows = f.trials.map((t) => [
+    formatNumber(t.rate),
+    String(t.repetition + 1),
+    t.passed ? 'pass' : 'fail',
+    formatNumber(Math.round(t.achievedRate)),
+    formatLatencyUs(t.p99Us),
+    formatNumber(Math.round(t.backlogSlope)),
+    t.reason,
+  ]);
+  return (
+    `sustainable rate: ${formatNumber(f.sustainedRate)} events/s (p99 ≤ ${f.latencySloMs} ms, backlog growth ≤ ${f.backlogSlopeFraction * 100}% of the rate)\n` +
+    renderTable(['rate', 'rep', 'result', 'achieved', 'p99', 'backlog slope', 'why'], rows)
+  );
+}

@@ -145,12 +145,15 @@ function packPlain(texts: string[], lens: number[], o: { target: number; max: nu
   return out;
 }
 
+let gzipRatioHint = 4;
+
 function packGzip(texts: string[], lens: number[], o: { target: number; max: number; level: number }): Buffer[] {
   const out: Buffer[] = [];
   const budget = o.target - FRAME_HEADER_BYTES;
   const hardBudget = o.max - FRAME_HEADER_BYTES;
-  // Uncompressed bytes per compressed byte, learned from the records packed so far.
-  let ratio = 3;
+  // Uncompressed bytes per compressed byte, learned from the records packed so far (and
+  // carried across calls as a first guess: it only affects how full records are).
+  let ratio = gzipRatioHint;
   const emit = (start: number, end: number): void => {
     const body = texts.slice(start, end).join('\n') + '\n';
     const raw = Buffer.from(body, 'utf8');
@@ -162,7 +165,7 @@ function packGzip(texts: string[], lens: number[], o: { target: number; max: num
       return;
     }
     if (z.length > hardBudget) throw tooLarge(raw.length - 1, o.max);
-    ratio = 0.5 * ratio + 0.5 * (raw.length / z.length);
+    ratio = 0.2 * ratio + 0.8 * (raw.length / z.length);
     const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + z.length);
     writeHeader(buf, CODEC_GZIP, end - start);
     z.copy(buf, FRAME_HEADER_BYTES);
@@ -171,7 +174,7 @@ function packGzip(texts: string[], lens: number[], o: { target: number; max: num
   let start = 0;
   while (start < texts.length) {
     // Aim a little under the learned ratio so most records compress to just under the target.
-    const rawBudget = Math.max(1, Math.floor(budget * ratio * 0.9));
+    const rawBudget = Math.max(1, Math.floor(budget * ratio * 0.93));
     let end = start;
     let bytes = 0;
     while (end < texts.length && (end === start || bytes + lens[end]! <= rawBudget)) {
@@ -181,6 +184,7 @@ function packGzip(texts: string[], lens: number[], o: { target: number; max: num
     emit(start, end);
     start = end;
   }
+  gzipRatioHint = Math.min(Math.max(ratio, 1), 50);
   return out;
 }
 

@@ -144,6 +144,27 @@ export const ResultSchema = z.object({
   cost: CostSchema.optional(),
   /** Pass-through run of the same transport, for telling engine from transport latency. */
   transportBaseline: z.object({ runId: z.string(), latency: PercentilesSchema }).optional(),
+  /** Present when the run was a `--find-max` search: every trial, and the rate found. */
+  findMax: z
+    .object({
+      sustainedRate: Num,
+      latencySloMs: Num,
+      backlogSlopeFraction: Num,
+      trials: z.array(
+        z.object({
+          rate: Num,
+          repetition: Num,
+          passed: z.boolean(),
+          achievedRate: Num,
+          p99Us: Num,
+          backlogSlope: Num,
+          reason: z.string(),
+          runId: z.string(),
+          verdict: z.string(),
+        }),
+      ),
+    })
+    .optional(),
   errors: z.array(z.string()),
 });
 
