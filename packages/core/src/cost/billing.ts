@@ -230,7 +230,9 @@ function lambdaInvocations(e: LedgerEntry, c: BillingContext): CostLine[] {
   if (arch !== 'x86_64' && arch !== 'arm64') return [unpriced(e, `for Lambda architecture ${arch}`)];
   const requests = num(e, 'requests', 'invocations') ?? 0;
   const eph = num(e, 'ephemeralStorageMB');
-  return lambdaUsageLines(e.id, e.kind, { billedMs, memoryMB, architecture: arch, requests, ...(eph !== undefined ? { ephemeralStorageMB: eph } : {}) }, c.book, c.lambdaUsed);
+  const lines = lambdaUsageLines(e.id, e.kind, { billedMs, memoryMB, architecture: arch, requests, ...(eph !== undefined ? { ephemeralStorageMB: eph } : {}) }, c.book, c.lambdaUsed);
+  const assumed = str(e, 'architecture') === undefined ? ' (architecture not recorded: x86_64 assumed)' : '';
+  return assumed ? lines.map((l) => ({ ...l, rule: l.rule + assumed })) : lines;
 }
 
 /**

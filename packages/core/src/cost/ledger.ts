@@ -11,7 +11,7 @@ export const LedgerEntrySchema = z.object({
   id: z.string(),
   backend: z.string(),
   runId: z.string(),
-  /** Billing kind: `ec2-instance`, `ebs-gp3`, `kpu`, `lambda`, `kinesis-shard`, `s3-object`, … */
+  /** Billing kind: `ec2-instance`, `ebs-gp3`, `kda-application`, `lambda-invocations`, `kinesis-shard`, `s3-object`, … (cost/billing.ts) */
   kind: z.string(),
   /** Size within the kind: instance type, GB, memory MB + architecture, … */
   size: z.string().optional(),

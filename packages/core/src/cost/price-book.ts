@@ -169,6 +169,8 @@ export interface LocatedPriceBook {
   path: string;
   /** file: an explicit path; user: ~/.streamscore/prices; shipped: the package's snapshot. */
   origin: PriceBookOrigin;
+  /** Set when the user's book is older than the snapshot shipped with this version. */
+  note?: string;
 }
 
 /**
@@ -182,8 +184,16 @@ export function locatePriceBook(region: string, opts: LoadPriceBookOptions = {})
     throw new UserError(`"${region}" is not an AWS region name.`, `Use one of: ${knownRegions(opts.home).join(', ')}.`);
   }
   const user = join(userPricesDir(opts.home), `${region}.json`);
-  if (existsSync(user)) return { book: readPriceBookFile(user, region), path: user, origin: 'user' };
   const shipped = join(shippedPricesDir(), `${region}.json`);
+  if (existsSync(user)) {
+    const book = readPriceBookFile(user, region);
+    const located: LocatedPriceBook = { book, path: user, origin: 'user' };
+    if (existsSync(shipped)) {
+      const shippedDate = readPriceBookFile(shipped, region).date;
+      if (shippedDate > book.date) located.note = `${user} (${book.date}) is older than the snapshot shipped with this version (${shippedDate}); delete it or run \`streamscore prices refresh\`.`;
+    }
+    return located;
+  }
   if (existsSync(shipped)) return { book: readPriceBookFile(shipped, region), path: shipped, origin: 'shipped' };
   throw new UserError(
     `No price book for region ${region}. Known regions: ${knownRegions(opts.home).join(', ')}.`,
@@ -314,7 +324,7 @@ export function describePriceBook(book: PriceBook): PriceBookDescription {
       if (t.upToGbS !== null) from = t.upToGbS;
     });
   }
-  row('Lambda', 'requests', book.lambda.requestUsd * 1e6, 'million requests', 'lambda.requestUsd');
+  row('Lambda', 'requests', +(book.lambda.requestUsd * 1e6).toPrecision(12), 'million requests', 'lambda.requestUsd');
   row('Lambda', `ephemeral storage above ${book.lambda.freeEphemeralStorageMB} MB`, book.lambda.ephemeralStorageGbSecondUsd, 'GB-second', 'lambda.ephemeralStorageGbSecondUsd');
   const ks = book.kinesis;
   row('Kinesis', 'provisioned shard', ks.shardHourUsd, 'shard-hour', 'kinesis.shardHourUsd');

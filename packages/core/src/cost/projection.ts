@@ -69,7 +69,7 @@ function entriesFor(resources: ProjectedResource[], seconds: number): LedgerEntr
     kind: r.kind,
     ...(r.size !== undefined ? { size: r.size } : {}),
     count: r.count,
-    state: 'intended' as const,
+    state: 'created' as const,
     start: EPOCH,
     end: EPOCH + seconds * 1000,
     attributes: totalsOver(r.attributes, seconds),
@@ -84,8 +84,7 @@ export function explainHourly(resource: ProjectedResource, book: PriceBook, opts
     monthHours: book.hoursPerMonth,
     ...(opts.tierOffsetGbS !== undefined ? { tierOffsetGbS: opts.tierOffsetGbS } : {}),
   });
-  const lines = cost.lines.map((l) => ({ ...l, rule: l.rule.replace(/ \(state intended: billed as if it existed\)/, '') }));
-  return { usdPerHour: cost.totalUsd, priced: !lines.some(isUnpricedLine), lines };
+  return { usdPerHour: cost.totalUsd, priced: !cost.lines.some(isUnpricedLine), lines: cost.lines };
 }
 
 /**
@@ -107,11 +106,10 @@ export function projectHourly(resource: ProjectedResource, book: PriceBook, opts
  */
 export function projectCost(resources: ProjectedResource[], book: PriceBook, run: { durationS: number; events?: number } & ProjectionOptions): CostBreakdown {
   const seconds = Math.max(0, run.durationS);
-  const cost = costOfLedger(entriesFor(resources, seconds), book, {
+  return costOfLedger(entriesFor(resources, seconds), book, {
     events: run.events ?? 0,
     runEndMs: EPOCH + seconds * 1000,
     monthHours: book.hoursPerMonth,
     ...(run.tierOffsetGbS !== undefined ? { tierOffsetGbS: run.tierOffsetGbS } : {}),
   });
-  return { ...cost, lines: cost.lines.map((l) => ({ ...l, rule: l.rule.replace(/ \(state intended: billed as if it existed\)/, '') })) };
 }

@@ -15,6 +15,8 @@ import type { EncodedHistogram, Interval, Result, Verdict } from '../result/sche
 import { RESULT_SCHEMA_VERSION } from '../result/schema.js';
 import { MemoryHarnessTransport, type HarnessTransport } from './harness-transport.js';
 import { UserError } from '../errors.js';
+import { loadPriceBook, type PriceBook } from '../cost/price-book.js';
+import { costOfLedger } from '../cost/billing.js';
 
 export interface RunOptions {
   backend: Backend;
@@ -36,6 +38,11 @@ export interface RunOptions {
   ledgerPath?: string;
   /** Above this many events the verdict is skipped (the oracle holds every event in memory). */
   verifyMaxEvents?: number;
+  /**
+   * Price book the run's ledger is costed with; default: the shipped us-east-1 snapshot (or the
+   * region a deployment reports in its state as `region`).
+   */
+  priceBook?: PriceBook;
   /** Transport for backends that need more than memory (kinesis); defaults to in-process. */
   transport?: HarnessTransport;
   signal?: AbortSignal;
@@ -323,6 +330,14 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   }
 
   const measuredS = o.durationS;
+  let cost: Result['cost'];
+  try {
+    const region = typeof deployment?.state['region'] === 'string' ? (deployment.state['region'] as string) : 'us-east-1';
+    const book = o.priceBook ?? loadPriceBook(region);
+    cost = costOfLedger(ledger.list(), book, { events: sent, runEndMs: Date.now() });
+  } catch (e) {
+    errors.push(`cost: ${(e as Error).message}`);
+  }
   const c = cpus();
   const result: Result = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -372,6 +387,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     intervals,
     verdict,
     ledger: ledger.list(),
+    ...(cost ? { cost } : {}),
     errors,
   };
   return result;
