@@ -20,6 +20,7 @@ export * from './run/memory-transport.js';
 export * from './run/verify.js';
 export * from './result/json-schema.js';
 export * from './run/find-max.js';
+export * from './kinesis/index.js';
 export * from './load/shapes.js';
 export * from './run/run-file.js';
 export * from './engine/index.js';

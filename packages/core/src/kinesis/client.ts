@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 // Type-only: erased at compile time, so importing this module does not load the SDK.
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { UserError } from '../errors.js';
 
 export type KinesisSdk = typeof import('@aws-sdk/client-kinesis');
 
@@ -64,10 +65,13 @@ export async function kinesisClient(o: KinesisClientOptions): Promise<KinesisCli
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+/** The SDK's error name (ProvisionedThroughputExceededException, …) or a Node error code. */
 export function errorName(e: unknown): string {
   if (e && typeof e === 'object') {
-    const n = (e as { name?: unknown; code?: unknown }).name ?? (e as { code?: unknown }).code;
-    if (typeof n === 'string') return n;
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    if (typeof name === 'string' && name !== 'Error') return name;
+    if (typeof code === 'string') return code;
+    if (typeof name === 'string') return name;
   }
   return 'Error';
 }
@@ -92,20 +96,52 @@ export function isRetryable(e: unknown): boolean {
 
 export function describeError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return `${errorName(e)}: ${msg}`;
+  const name = errorName(e);
+  return msg.startsWith(name) ? msg : `${name}: ${msg}`;
+}
+
+const AUTH = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'IncompleteSignature', 'MissingAuthenticationToken']);
+
+/**
+ * Turns an SDK error into one the user can act on (a UserError with the next step) when the
+ * cause is known; otherwise an Error that still says what was being done.
+ */
+export function explainKinesisError(e: unknown, doing: string, endpoint?: string): Error {
+  const name = errorName(e);
+  const what = `${doing}: ${describeError(e)}`;
+  if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
+    return new UserError(what, 'Configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the account to run in.');
+  }
+  if (AUTH.has(name)) {
+    return new UserError(what, 'Check the AWS credentials and that they allow Kinesis stream management (`streamscore iam-policy --backend NAME` prints the policy).');
+  }
+  if (name === 'LimitExceededException') {
+    return new UserError(what, 'The account’s shard quota (or the CreateStream rate) was reached: use fewer shards, remove leftovers with `streamscore cleanup`, or raise the quota.');
+  }
+  if (endpoint && (name === 'ECONNREFUSED' || name === 'ECONNRESET' || name === 'ENOTFOUND')) {
+    return new UserError(what, `Nothing answers at ${endpoint}: is the local Kinesis (kinesalite) running?`);
+  }
+  return new Error(what, { cause: e });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Streams
 
-/** Tag keys every stream carries. */
-export const TAG_TOOL = 'streamscore:tool';
-export const TAG_RUN_ID = 'streamscore:run-id';
+/** Tag keys every stream carries (Kinesis tags allow letters, digits, spaces and _ . / = + - % @). */
+export const TAG_TOOL = 'streamscore/tool';
+export const TAG_RUN_ID = 'streamscore/run-id';
 /** Prefix of the names of every stream a run creates; `cleanup` lists by it. */
 export const STREAM_PREFIX = 'streamscore-';
 
+/** Replaces characters Kinesis does not accept in tags. */
+export function tagSafe(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\s_./=+\-%@]/gu, '-');
+}
+
 export function streamTags(runId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: runId, ...extra };
+  const tags: Record<string, string> = { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: tagSafe(runId) };
+  for (const [k, v] of Object.entries(extra)) tags[tagSafe(k)] = tagSafe(v);
+  return tags;
 }
 
 /** Stream names of a run: `streamscore-<runId>-in` / `-out`, within Kinesis's charset and 128 chars. */
@@ -235,6 +271,7 @@ export async function deleteStream(client: KinesisClient, name: string, o: Delet
   const timeoutMs = o.timeoutMs ?? 300_000;
   const deadline = Date.now() + timeoutMs;
   let delay = 100;
+  let transient = 0;
   for (;;) {
     try {
       await client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
@@ -242,8 +279,9 @@ export async function deleteStream(client: KinesisClient, name: string, o: Delet
     } catch (e) {
       const n = errorName(e);
       if (n === 'ResourceNotFoundException') return false;
-      // A stream still CREATING or UPDATING cannot be deleted yet.
-      if ((n !== 'ResourceInUseException' && !isRetryable(e)) || Date.now() + delay > deadline) throw e;
+      // A stream still CREATING or UPDATING cannot be deleted yet; other trouble gets a few tries.
+      const again = n === 'ResourceInUseException' || (isRetryable(e) && ++transient <= 4);
+      if (!again || Date.now() + delay > deadline) throw e;
       await sleep(delay);
       delay = Math.min(2_000, delay * 2);
     }

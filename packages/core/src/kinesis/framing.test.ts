@@ -8,6 +8,7 @@ import {
   FRAMING_NAME,
   FramingError,
   MAX_RECORD_BYTES,
+  RecordPacker,
   isFramed,
   packRecords,
   putPayloadUnits,
@@ -145,6 +146,29 @@ describe('framing', () => {
     expect(putPayloadUnits(25_000)).toBe(1);
     expect(putPayloadUnits(25_001)).toBe(2);
     expect(putPayloadUnits(1_000_000)).toBe(40);
+  });
+
+  it('packs incrementally: add() returns full records, flush() the partial one', () => {
+    for (const codec of ['ndjson', 'gzip'] as const) {
+      const input = events(4_000);
+      const p = new RecordPacker({ codec, targetBytes: 8 * 1024 });
+      const recs: Buffer[] = [];
+      for (let i = 0; i < input.length; i += 7) {
+        const full = p.add(input.slice(i, i + 7));
+        for (const r of full) expect(r.length).toBeLessThanOrEqual(8 * 1024);
+        recs.push(...full);
+      }
+      expect(p.pendingEvents).toBeGreaterThan(0);
+      recs.push(...p.flush());
+      expect(p.pendingEvents).toBe(0);
+      expect(p.flush()).toEqual([]);
+      expect(unpackAll(recs)).toEqual(input);
+      if (codec === 'ndjson') {
+        const once = packRecords(input, { targetBytes: 8 * 1024 });
+        expect(recs.map((r) => r.length)).toEqual(once.map((r) => r.length));
+        expect(Buffer.concat(recs).equals(Buffer.concat(once))).toBe(true);
+      }
+    }
   });
 
   it('packs nothing into nothing', () => {

@@ -77,30 +77,10 @@ export function putPayloadUnits(dataBytes: number, partitionKeyBytes = 0): numbe
   return Math.max(1, Math.ceil((dataBytes + partitionKeyBytes) / PUT_PAYLOAD_UNIT_BYTES));
 }
 
-function resolve(opts: PackOptions): { target: number; max: number; codec: Codec; level: number } {
-  const max = Math.min(opts.maxBytes ?? MAX_RECORD_BYTES, MAX_RECORD_BYTES);
-  const target = Math.min(opts.targetBytes ?? DEFAULT_TARGET_RECORD_BYTES, max);
-  if (!(target > FRAME_HEADER_BYTES + 1)) throw new FramingError(`targetBytes must exceed ${FRAME_HEADER_BYTES + 1} (got ${target})`);
-  return { target, max, codec: opts.codec ?? 'ndjson', level: opts.gzipLevel ?? 1 };
-}
-
-function stringify(item: unknown, index: number): string {
-  const s = JSON.stringify(item);
-  if (typeof s !== 'string') throw new FramingError(`event ${index} is not JSON-serialisable (${typeof item})`);
-  return s;
-}
-
 function tooLarge(bytes: number, max: number): FramingError {
   return new FramingError(
     `an event of ${bytes} bytes does not fit in a Kinesis record (at most ${max} bytes including the ${FRAME_HEADER_BYTES}-byte header)`,
   );
-}
-
-function frame(codec: number, count: number, payload: string, payloadBytes: number): Buffer {
-  const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadBytes);
-  writeHeader(buf, codec, count);
-  buf.write(payload, FRAME_HEADER_BYTES, payloadBytes, 'utf8');
-  return buf;
 }
 
 /**
@@ -109,83 +89,110 @@ function frame(codec: number, count: number, payload: string, payloadBytes: numb
  * FramingError). With gzip, the target applies to the compressed record.
  */
 export function packRecords(items: readonly unknown[], opts: PackOptions = {}): Buffer[] {
-  const o = resolve(opts);
-  const n = items.length;
-  if (n === 0) return [];
-  const texts = new Array<string>(n);
-  const lens = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const s = stringify(items[i], i);
-    texts[i] = s;
-    lens[i] = Buffer.byteLength(s, 'utf8') + 1;
-  }
-  return o.codec === 'gzip' ? packGzip(texts, lens, o) : packPlain(texts, lens, o);
-}
-
-function packPlain(texts: string[], lens: number[], o: { target: number; max: number }): Buffer[] {
-  const out: Buffer[] = [];
-  const budget = o.target - FRAME_HEADER_BYTES;
-  const hardBudget = o.max - FRAME_HEADER_BYTES;
-  let start = 0;
-  let bytes = 0;
-  const flush = (end: number) => {
-    if (end === start) return;
-    const body = end - start === 1 ? texts[start]! + '\n' : texts.slice(start, end).join('\n') + '\n';
-    out.push(frame(CODEC_NDJSON, end - start, body, bytes));
-    start = end;
-    bytes = 0;
-  };
-  for (let i = 0; i < texts.length; i++) {
-    const len = lens[i]!;
-    if (len > hardBudget) throw tooLarge(len - 1, o.max);
-    if (bytes + len > budget && i > start) flush(i);
-    bytes += len;
-  }
-  flush(texts.length);
+  const p = new RecordPacker(opts);
+  const out = p.add(items);
+  for (const r of p.flush()) out.push(r);
   return out;
 }
 
 let gzipRatioHint = 4;
 
-function packGzip(texts: string[], lens: number[], o: { target: number; max: number; level: number }): Buffer[] {
-  const out: Buffer[] = [];
-  const budget = o.target - FRAME_HEADER_BYTES;
-  const hardBudget = o.max - FRAME_HEADER_BYTES;
-  // Uncompressed bytes per compressed byte, learned from the records packed so far (and
-  // carried across calls as a first guess: it only affects how full records are).
-  let ratio = gzipRatioHint;
-  const emit = (start: number, end: number): void => {
-    const body = texts.slice(start, end).join('\n') + '\n';
-    const raw = Buffer.from(body, 'utf8');
-    const z = gzipSync(raw, { level: o.level });
-    if (z.length > budget && end - start > 1) {
+/**
+ * Incremental packing: add() events as they come and get back the records that are full;
+ * flush() packs what is left into a last, partial record. Lets a writer fill records across
+ * many small sends, cutting a partial one only when it has a slot to send it.
+ */
+export class RecordPacker {
+  private readonly target: number;
+  private readonly max: number;
+  private readonly codec: Codec;
+  private readonly level: number;
+  private texts: string[] = [];
+  private bytes = 0;
+  /** Uncompressed bytes per compressed byte, learned as records are compressed. */
+  private ratio = gzipRatioHint;
+  private index = 0;
+
+  constructor(opts: PackOptions = {}) {
+    this.max = Math.min(opts.maxBytes ?? MAX_RECORD_BYTES, MAX_RECORD_BYTES);
+    this.target = Math.min(opts.targetBytes ?? DEFAULT_TARGET_RECORD_BYTES, this.max);
+    if (!(this.target > FRAME_HEADER_BYTES + 1)) throw new FramingError(`targetBytes must exceed ${FRAME_HEADER_BYTES + 1} (got ${this.target})`);
+    this.codec = opts.codec ?? 'ndjson';
+    this.level = opts.gzipLevel ?? 1;
+  }
+
+  /** Events added and not yet in a record. */
+  get pendingEvents(): number {
+    return this.texts.length;
+  }
+
+  /** Adds events; returns the records completed by them (possibly none). */
+  add(items: readonly unknown[]): Buffer[] {
+    const out: Buffer[] = [];
+    const budget = this.budget();
+    const hard = this.max - FRAME_HEADER_BYTES;
+    for (let i = 0; i < items.length; i++) {
+      const s = JSON.stringify(items[i]);
+      if (typeof s !== 'string') throw new FramingError(`event ${this.index + i} is not JSON-serialisable (${typeof items[i]})`);
+      const len = Buffer.byteLength(s, 'utf8') + 1;
+      if (this.codec === 'ndjson' && len > hard) throw tooLarge(len - 1, this.max);
+      if (this.texts.length > 0 && this.bytes + len > (this.codec === 'ndjson' ? budget : this.rawBudget())) this.cut(out);
+      this.texts.push(s);
+      this.bytes += len;
+    }
+    this.index += items.length;
+    return out;
+  }
+
+  /** Packs every pending event (into one record, or more for gzip when needed). */
+  flush(): Buffer[] {
+    const out: Buffer[] = [];
+    if (this.texts.length > 0) this.cut(out);
+    return out;
+  }
+
+  private budget(): number {
+    return this.target - FRAME_HEADER_BYTES;
+  }
+
+  /** Raw bytes expected to compress to a little under the target. */
+  private rawBudget(): number {
+    return Math.max(1, Math.floor(this.budget() * this.ratio * 0.93));
+  }
+
+  private cut(out: Buffer[]): void {
+    const texts = this.texts;
+    const bytes = this.bytes;
+    this.texts = [];
+    this.bytes = 0;
+    if (this.codec === 'ndjson') {
+      const body = texts.length === 1 ? texts[0]! + '\n' : texts.join('\n') + '\n';
+      const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes);
+      writeHeader(buf, CODEC_NDJSON, texts.length);
+      buf.write(body, FRAME_HEADER_BYTES, bytes, 'utf8');
+      out.push(buf);
+    } else {
+      this.gzip(texts, 0, texts.length, out);
+      gzipRatioHint = Math.min(Math.max(this.ratio, 1), 50);
+    }
+  }
+
+  private gzip(texts: string[], start: number, end: number, out: Buffer[]): void {
+    const raw = Buffer.from(texts.slice(start, end).join('\n') + '\n', 'utf8');
+    const z = gzipSync(raw, { level: this.level });
+    if (z.length > this.budget() && end - start > 1) {
       const mid = start + ((end - start) >> 1);
-      emit(start, mid);
-      emit(mid, end);
+      this.gzip(texts, start, mid, out);
+      this.gzip(texts, mid, end, out);
       return;
     }
-    if (z.length > hardBudget) throw tooLarge(raw.length - 1, o.max);
-    ratio = 0.2 * ratio + 0.8 * (raw.length / z.length);
+    if (z.length > this.max - FRAME_HEADER_BYTES) throw tooLarge(raw.length - 1, this.max);
+    this.ratio = 0.2 * this.ratio + 0.8 * (raw.length / z.length);
     const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + z.length);
     writeHeader(buf, CODEC_GZIP, end - start);
     z.copy(buf, FRAME_HEADER_BYTES);
     out.push(buf);
-  };
-  let start = 0;
-  while (start < texts.length) {
-    // Aim a little under the learned ratio so most records compress to just under the target.
-    const rawBudget = Math.max(1, Math.floor(budget * ratio * 0.93));
-    let end = start;
-    let bytes = 0;
-    while (end < texts.length && (end === start || bytes + lens[end]! <= rawBudget)) {
-      bytes += lens[end]!;
-      end++;
-    }
-    emit(start, end);
-    start = end;
   }
-  gzipRatioHint = Math.min(Math.max(ratio, 1), 50);
-  return out;
 }
 
 function parseLines(text: string, expected: number | undefined): object[] {

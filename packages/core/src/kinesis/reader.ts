@@ -8,17 +8,22 @@ import { describeError, errorName, isOpenShard, isRetryable, isThrottle, listSha
 export const SHARD_GET_RECORDS_PER_S = 5;
 export const SHARD_READ_BYTES_PER_S = 2 * 1024 * 1024;
 export const GET_RECORDS_MAX_RECORDS = 10_000;
+/** GetRecords returns at most 10 MiB; local services do not cap it, so the reader asks for less. */
+export const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 
 export type StartPosition = 'TRIM_HORIZON' | 'LATEST' | { atTimestamp: Date };
 
-export interface ReaderOptions {
+export interface ReaderOptions<T extends object = object> {
   /** Where to start in shards open at start(). Default TRIM_HORIZON (everything since creation). */
   start?: StartPosition;
   /** Least time between two GetRecords on one shard. Default 200 ms (5 calls/s, the limit). */
   minCallIntervalMs?: number;
   /** Records per GetRecords. Default 10,000 (the maximum). */
   limit?: number;
-  /** Read budget per shard; after a large response the next call waits accordingly. Default 2 MiB/s. */
+  /**
+   * Read budget per shard; after a large response the next call waits accordingly. Default
+   * 2 MiB/s (the AWS limit); Infinity turns it off.
+   */
   maxBytesPerSecondPerShard?: number;
   /** How often to look for new shards (resharding). Default 10 s; 0 = only when a shard closes. */
   shardRefreshMs?: number;
@@ -27,7 +32,7 @@ export interface ReaderOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   /** Receive rows as they arrive instead of buffering them for drain(). */
-  onRows?: (rows: object[], arrivalMs: number, shardId: string) => void;
+  onRows?: (rows: T[], arrivalMs: number, shardId: string) => void;
 }
 
 export interface ReaderStats {
@@ -73,7 +78,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * flight, and leaves no timer behind.
  */
 export class KinesisReader<T extends object = object> {
-  private readonly o: Required<Omit<ReaderOptions, 'onRows'>> & Pick<ReaderOptions, 'onRows'>;
+  private readonly o: Required<Omit<ReaderOptions<T>, 'onRows'>> & Pick<ReaderOptions<T>, 'onRows'>;
   private readonly abort = new AbortController();
   private readonly loops = new Map<string, Promise<void>>();
   private readonly known = new Set<string>();
@@ -93,7 +98,7 @@ export class KinesisReader<T extends object = object> {
   constructor(
     private readonly client: KinesisClient,
     readonly streamName: string,
-    o: ReaderOptions = {},
+    o: ReaderOptions<T> = {},
   ) {
     this.o = {
       start: o.start ?? 'TRIM_HORIZON',
@@ -210,6 +215,8 @@ export class KinesisReader<T extends object = object> {
     let nextAt = 0;
     let consecutive = 0;
     let pos = position;
+    // Mean record size seen on this shard, to keep responses near 10 MiB as AWS does.
+    let meanRecordBytes = 0;
     try {
       while (!this.stopping) {
         const wait = nextAt - performance.now();
@@ -224,7 +231,8 @@ export class KinesisReader<T extends object = object> {
             if (pos === 'LATEST') pos = { atTimestamp: this.latestAt ?? new Date() };
             if (!iterator) throw new Error(`GetShardIterator returned no iterator for ${shardId}`);
           }
-          const r = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.o.limit }), { abortSignal: signal });
+          const limit = meanRecordBytes > 0 ? Math.max(1, Math.min(this.o.limit, Math.floor(GET_RECORDS_MAX_BYTES / meanRecordBytes))) : this.o.limit;
+          const r = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), { abortSignal: signal });
           const at = nowMs();
           this.s.calls++;
           consecutive = 0;
@@ -245,13 +253,20 @@ export class KinesisReader<T extends object = object> {
               this.problem(`record ${rec.SequenceNumber ?? '?'} of ${shardId}: ${(e as Error).message}`);
             }
           }
+          if (records.length > 0) meanRecordBytes = meanRecordBytes > 0 ? 0.8 * meanRecordBytes + 0.2 * (bytes / records.length) : bytes / records.length;
           this.s.records += records.length;
           this.s.bytes += bytes;
           this.s.rows += rows.length;
           if (r.MillisBehindLatest !== undefined) this.behind.set(shardId, r.MillisBehindLatest);
           if (rows.length > 0) {
-            if (this.o.onRows) this.o.onRows(rows, at, shardId);
-            else {
+            if (this.o.onRows) {
+              try {
+                this.o.onRows(rows, at, shardId);
+              } catch (e) {
+                this.fail(new Error(`the onRows handler of the reader of ${this.streamName} failed: ${(e as Error).message}`, { cause: e }));
+                break;
+              }
+            } else {
               this.chunks.push({ rows, at });
               this.bufferedRows += rows.length;
             }

@@ -2,9 +2,11 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Row } from '../contracts/rows.js';
 import type { KinesisBinding } from '../contracts/transport.js';
 import type { Ledger } from '../cost/ledger.js';
+import type { TransportContext } from '../run/harness-transport.js';
 import type { HarnessTransport } from '../run/harness-transport.js';
-import { FRAMING_NAME, packRecords, type PackOptions } from './framing.js';
-import { createStream, deleteStream, describeError, kinesisClient, listShards, shardHashKeys, streamNamesFor, streamTags, STREAM_PREFIX } from './client.js';
+import { UserError } from '../errors.js';
+import { FRAMING_NAME, RecordPacker, type PackOptions } from './framing.js';
+import { createStream, deleteStream, describeError, explainKinesisError, kinesisClient, listShards, shardHashKeys, streamNamesFor, streamTags, STREAM_PREFIX } from './client.js';
 import { KinesisWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { KinesisReader, type ReaderOptions, type ReaderStats } from './reader.js';
 
@@ -29,8 +31,10 @@ export interface KinesisTransportOptions {
   writer?: Omit<WriterOptions, 'hashKeys' | 'paceShards'>;
   reader?: Omit<ReaderOptions, 'onRows'>;
   /**
-   * Pace writes to the input stream's shard capacity (1,000 records/s, 1 MiB/s per shard).
-   * Default: on for AWS, off for a local endpoint (kinesalite enforces no limits).
+   * Keep to the shards' throughput limits on our side: pace writes to the input stream's
+   * capacity (1,000 records/s and 1 MiB/s per shard) and reads to 2 MiB/s per shard. Default:
+   * on for AWS, off for a local endpoint (kinesalite enforces no limits). The reader's 5 calls/s
+   * per shard is kept either way, so local latency has the same polling profile as AWS.
    */
   pace?: boolean;
   /** Use this client instead of building one (it is then not destroyed by close()). */
@@ -60,7 +64,7 @@ interface StreamState {
  */
 export class KinesisHarnessTransport implements HarnessTransport {
   readonly binding: KinesisBinding;
-  private readonly o: KinesisTransportOptions;
+  private o: KinesisTransportOptions;
   private readonly streams: StreamState[];
   private client: KinesisClient | undefined;
   private ownsClient = false;
@@ -69,9 +73,11 @@ export class KinesisHarnessTransport implements HarnessTransport {
   private flushing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private eventsSent = 0;
+  private readonly packer: RecordPacker;
 
   constructor(o: KinesisTransportOptions) {
     this.o = o;
+    this.packer = new RecordPacker(o.framing);
     const names = streamNamesFor(o.runId, o.streamPrefix ?? STREAM_PREFIX);
     this.binding = {
       kind: 'kinesis',
@@ -91,8 +97,12 @@ export class KinesisHarnessTransport implements HarnessTransport {
     return this.o.backend ?? 'kinesis-transport';
   }
 
-  async open(): Promise<void> {
+  async open(ctx?: TransportContext): Promise<void> {
     if (this.client) throw new Error('kinesis transport: open() called twice');
+    if (ctx) {
+      if (ctx.runId !== this.o.runId) throw new Error(`kinesis transport: made for run ${this.o.runId}, opened for ${ctx.runId}`);
+      this.o = { ...this.o, ledger: this.o.ledger ?? ctx.ledger, backend: this.o.backend ?? ctx.backend };
+    }
     const concurrency = this.o.writer?.concurrency ?? 4;
     if (this.o.client) this.client = this.o.client;
     else {
@@ -125,17 +135,36 @@ export class KinesisHarnessTransport implements HarnessTransport {
       }),
     );
     const failed = created.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw new Error(`kinesis transport: creating the run's streams failed: ${describeError(failed.reason)}`);
+    if (failed) throw explainKinesisError(failed.reason, "kinesis transport: creating the run's streams failed", this.o.endpoint);
 
     const input = this.streams[0]!;
     const hashKeys = shardHashKeys(await listShards(client, input.name));
     const pace = this.o.pace ?? !this.o.endpoint;
-    this.writer = new KinesisWriter(client, input.name, { ...this.o.writer, hashKeys, ...(pace ? { paceShards: hashKeys.length } : {}) });
-    this.reader = new KinesisReader<Row>(client, this.streams[1]!.name, { start: 'TRIM_HORIZON', ...this.o.reader });
+    const packer = this.packer;
+    this.writer = new KinesisWriter(client, input.name, {
+      ...this.o.writer,
+      hashKeys,
+      ...(pace ? { paceShards: hashKeys.length } : {}),
+      source: {
+        get pending() {
+          return packer.pendingEvents > 0;
+        },
+        take: () => packer.flush(),
+      },
+    });
+    this.reader = new KinesisReader<Row>(client, this.streams[1]!.name, {
+      start: 'TRIM_HORIZON',
+      ...(pace ? {} : { maxBytesPerSecondPerShard: Infinity }),
+      ...this.o.reader,
+    });
     await this.reader.start();
   }
 
-  /** Packs the events into records and queues them; waits only when the writer's queue is full. */
+  /**
+   * Packs the events into records and hands them to the writer. Full records are queued at
+   * once; the last, partial one waits in the packer until the writer can send it, so small
+   * sends share records. Waits only when the writer's queue is past its high-water mark.
+   */
   send(events: readonly unknown[]): Promise<void> | void {
     const w = this.writer;
     if (!w) throw new Error('kinesis transport: send() before open()');
@@ -143,7 +172,7 @@ export class KinesisHarnessTransport implements HarnessTransport {
     if (err) throw err;
     if (events.length === 0) return;
     this.eventsSent += events.length;
-    return w.write(packRecords(events, this.o.framing));
+    return w.write(this.packer.add(events));
   }
 
   drain(visit: (row: Row, arrivalMs: number) => void): void {
@@ -224,7 +253,13 @@ export class KinesisHarnessTransport implements HarnessTransport {
       );
     }
     if (this.ownsClient) client?.destroy();
-    if (errors.length > 0) throw new Error(`kinesis transport: ${errors.join('; ')}`);
+    if (errors.length > 0) {
+      const left = this.streams.filter((s) => s.state === 'intended' || s.state === 'created').map((s) => s.name);
+      throw new UserError(
+        `kinesis transport: ${errors.join('; ')}`,
+        left.length > 0 ? `Streams left behind: ${left.join(', ')}; \`streamscore cleanup\` removes them.` : undefined,
+      );
+    }
   }
 
   private ledgerAttributes(s: StreamState): Record<string, string | number | boolean> {

@@ -34,6 +34,22 @@ export interface WriterOptions {
   paceShards?: number;
   maxRecordsPerCall?: number;
   maxBytesPerCall?: number;
+  /**
+   * Where partial records come from (a RecordPacker's pending events, as the transport uses):
+   * the writer takes them only when it could send them at once and fewer than
+   * `partialBelowInFlight` calls are in flight, so events sent in many small batches still
+   * travel in few, well-filled records.
+   */
+  source?: RecordSource;
+  /** Default 1: partial records are cut only when no call is in flight. */
+  partialBelowInFlight?: number;
+}
+
+/** A supplier of records cut on demand (see WriterOptions.source). */
+export interface RecordSource {
+  /** True while it holds something take() would return. */
+  readonly pending: boolean;
+  take(): Buffer[];
 }
 
 export interface WriterStats {
@@ -121,6 +137,8 @@ export class KinesisWriter {
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private readonly hashKeys: readonly string[];
+  private readonly source: RecordSource | undefined;
+  private readonly partialBelow: number;
   private readonly queue = new Queue<Pending>();
   /** Retried records go ahead of new ones. */
   private readonly retryQueue = new Queue<Pending>();
@@ -164,6 +182,8 @@ export class KinesisWriter {
     this.maxBytes = Math.min(o.maxBytesPerCall ?? PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_BYTES);
     this.highWater = o.highWaterRecords ?? this.concurrency * PUT_RECORDS_MAX_RECORDS;
     this.hashKeys = o.hashKeys ?? [];
+    this.source = o.source;
+    this.partialBelow = Math.max(1, o.partialBelowInFlight ?? 1);
     if (o.paceShards !== undefined && o.paceShards > 0) {
       this.pace = { records: o.paceShards * SHARD_WRITE_RECORDS_PER_S, bytes: o.paceShards * SHARD_WRITE_BYTES_PER_S };
       this.recordTokens = this.pace.records;
@@ -187,23 +207,40 @@ export class KinesisWriter {
   write(records: readonly Buffer[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`writer for ${this.streamName} is closed`));
+    this.enqueue(records);
+    this.pump();
+    if (this.queued <= this.highWater) return Promise.resolve();
+    return new Promise((resolve, reject) => this.spaceWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Resolves when every queued record (and whatever the source holds) has been acknowledged;
+   * rejects if the writer failed.
+   */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.idle) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
+    this.pump();
+    return p;
+  }
+
+  private get idle(): boolean {
+    return this.queued === 0 && this.inFlight === 0 && !this.source?.pending;
+  }
+
+  private enqueue(records: readonly Buffer[]): void {
     for (const data of records) {
       const i = this.seq++;
       const ehk = this.hashKeys.length > 0 ? this.hashKeys[i % this.hashKeys.length] : undefined;
       const pk = (i % 1_000_000).toString(36);
       this.queue.push({ data, pk, ehk, size: data.length + pk.length, attempts: 0 });
     }
-    this.pump();
-    if (this.queued <= this.highWater) return Promise.resolve();
-    return new Promise((resolve, reject) => this.spaceWaiters.push({ resolve, reject }));
   }
 
-  /** Resolves when every queued record has been acknowledged; rejects if the writer failed. */
-  flush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.queued === 0 && this.inFlight === 0) return Promise.resolve();
-    this.pump();
-    return new Promise((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
+  /** Whether the source's partial records may be taken now. */
+  private get partialReady(): boolean {
+    return !!this.source?.pending && this.inFlight < this.partialBelow;
   }
 
   /** Stops: pending records are dropped, timers cleared. Call flush() first to deliver them. */
@@ -256,20 +293,22 @@ export class KinesisWriter {
       );
       return;
     }
-    while (this.inFlight < this.concurrency && this.queued > 0) {
+    while (this.inFlight < this.concurrency && (this.queued > 0 || this.partialReady)) {
       const now = performance.now();
       if (now < this.pausedUntil) {
         this.wakeAt(this.pausedUntil);
         return;
       }
       const batch = this.take(now);
-      if (batch.length === 0) return; // paced: take() set the wake-up
+      if (batch.length === 0) return; // paced (take() set the wake-up) or failed
       this.inFlight++;
-      void this.put(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-        this.notify();
-      });
+      void this.put(batch)
+        .catch((e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))))
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+          this.notify();
+        });
     }
     this.notify();
   }
@@ -278,9 +317,25 @@ export class KinesisWriter {
     this.refill(now);
     const batch: Pending[] = [];
     let bytes = 0;
+    let refilled = false;
     for (;;) {
-      const q = this.retryQueue.length > 0 ? this.retryQueue : this.queue;
-      const next = q.peek();
+      let q = this.retryQueue.length > 0 ? this.retryQueue : this.queue;
+      let next = q.peek();
+      if (!next && !refilled && this.partialReady && batch.length < this.maxRecords) {
+        if (this.pace && this.recordTokens < 1) {
+          if (batch.length === 0) this.wakeAt(now + Math.max(((1 - this.recordTokens) / this.pace.records) * 1000, 1));
+          break;
+        }
+        refilled = true;
+        try {
+          this.enqueue(this.source!.take());
+        } catch (e) {
+          this.fail(e instanceof Error ? e : new Error(String(e)));
+          break;
+        }
+        q = this.queue;
+        next = q.peek();
+      }
       if (!next || batch.length >= this.maxRecords || (batch.length > 0 && bytes + next.size > this.maxBytes)) break;
       if (this.pace && (this.recordTokens < 1 || this.byteTokens < next.size)) {
         if (batch.length === 0) {
@@ -302,7 +357,7 @@ export class KinesisWriter {
 
   private notify(): void {
     if (this.queued <= this.highWater) for (const w of this.spaceWaiters.splice(0)) w.resolve();
-    if (this.queued === 0 && this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w.resolve();
+    if (this.idle) for (const w of this.idleWaiters.splice(0)) w.resolve();
   }
 
   private fail(e: Error): void {

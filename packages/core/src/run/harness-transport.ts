@@ -2,6 +2,14 @@ import type { Row } from '../contracts/rows.js';
 import type { TransportBinding } from '../contracts/transport.js';
 import { nowMs } from '../measure/clock.js';
 import { MemoryTransport } from './memory-transport.js';
+import type { Ledger } from '../cost/ledger.js';
+
+export interface TransportContext {
+  runId: string;
+  ledger: Ledger;
+  /** The backend the run is for: named in ledger entries, so `cleanup --backend` finds them. */
+  backend: string;
+}
 
 /**
  * The harness's side of a transport: it sends events in, and observes rows coming out, stamping
@@ -9,8 +17,10 @@ import { MemoryTransport } from './memory-transport.js';
  */
 export interface HarnessTransport<E = unknown> {
   readonly binding: TransportBinding<E>;
-  /** Create whatever the transport needs (streams). */
-  open(): Promise<void>;
+  /** Create whatever the transport needs (streams), recording each resource in the run's ledger first. */
+  open(ctx?: TransportContext): Promise<void>;
+  /** Transport counters sampled every interval (records, bytes, retries, …). */
+  metrics?(): Record<string, number>;
   send(events: readonly E[]): void | Promise<void>;
   /** Visits every row observed since the last call with its arrival time (ms, harness clock). */
   drain(visit: (row: Row, arrivalMs: number) => void): void;

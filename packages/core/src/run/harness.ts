@@ -145,7 +145,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     const t0 = nowMs();
     deployment = await o.backend.provision(plan, ctx);
     provisioningMs = deployment.provisioningMs || Math.round(nowMs() - t0);
-    await transport.open();
+    await transport.open({ runId, ledger, backend: o.backend.name });
     await o.backend.start(deployment, { workload, params, transport: transport.binding, knobs }, ctx);
 
     baseTimeMs = Math.floor(nowMs()) + 20;
@@ -196,7 +196,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       const sd = sendDelay.drainInterval();
       let backend: Record<string, number> = {};
       try {
-        backend = await o.backend.metrics(deployment!);
+        backend = { ...(await o.backend.metrics(deployment!)), ...(transport.metrics?.() ?? {}) };
       } catch (e) {
         errors.push(`metrics: ${(e as Error).message}`);
       }
