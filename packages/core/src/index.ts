@@ -24,3 +24,4 @@ export * from './kinesis/index.js';
 export * from './load/shapes.js';
 export * from './run/run-file.js';
 export * from './engine/index.js';
+export * from './run/transports.js';

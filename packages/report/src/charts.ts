@@ -48,8 +48,10 @@ export interface RenderedChart extends ChartSpec {
 
 /** The font every chart asks for; resvg is told to use it (the base image has DejaVu). */
 export const CHART_FONT = 'DejaVu Sans';
-const WIDTH = 520;
-const HEIGHT = 280;
+/** Every chart is exactly this big, axes and legends included, so they line up side by side. */
+const WIDTH = 620;
+const HEIGHT = 420;
+const AUTOSIZE = { type: 'fit', contains: 'padding' } as const;
 
 function colorScale(labels: readonly string[]) {
   return { domain: [...labels], scheme: labels.length > 10 ? 'category20' : 'tableau10' };
@@ -107,6 +109,7 @@ export function latencyPercentileChart(runs: readonly LabelledResult[], labels: 
     title: { text: 'Latency by percentile', subtitle: 'total histogram of the measured phase; log scales' },
     width: WIDTH,
     height: HEIGHT,
+    autosize: AUTOSIZE,
     layer: [
       {
         name: 'curves',
@@ -120,7 +123,7 @@ export function latencyPercentileChart(runs: readonly LabelledResult[], labels: 
             scale: { type: 'log', domain: [1, 10 ** decades] },
             axis: { values: ticks, labelExpr, grid: true },
           },
-          y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
+          y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log', nice: false } },
           color: { field: 'run', type: 'nominal', scale: colorScale(labels), legend: runLegend },
         },
       },
@@ -147,6 +150,7 @@ export function latencyOverTimeChart(runs: readonly LabelledResult[], labels: re
     title: { text: 'Latency over time', subtitle: 'p50 (solid) and p99 (dashed) of each interval; log scale' },
     width: WIDTH,
     height: HEIGHT,
+    autosize: AUTOSIZE,
     layer: [
       {
         name: 'series',
@@ -154,7 +158,7 @@ export function latencyOverTimeChart(runs: readonly LabelledResult[], labels: re
         mark: { type: 'line', strokeWidth: 1.5 },
         encoding: {
           x: { field: 't', type: 'quantitative', title: 'time since start (s)' },
-          y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
+          y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log', nice: false } },
           color: { field: 'run', type: 'nominal', scale: colorScale(labels), legend: runLegend },
           strokeDash: {
             field: 'stat',
@@ -188,14 +192,16 @@ export function throughputChart(runs: readonly LabelledResult[], labels: readonl
     title: { text: 'Throughput over time', subtitle: 'events in (solid), events out (dashed), target rate (dotted)' },
     width: WIDTH,
     height: HEIGHT,
+    autosize: AUTOSIZE,
     layer: [
       {
         name: 'series',
         data: { values },
-        mark: { type: 'line', strokeWidth: 1.5 },
+        // Counts are over the interval that ends at t: draw each value over its interval.
+        mark: { type: 'line', strokeWidth: 1.5, interpolate: 'step-before' },
         encoding: {
-          x: { field: 't', type: 'quantitative', title: 'time since start (s)' },
-          y: { field: 'rate', type: 'quantitative', title: 'events/s', axis: { format: '~s' } },
+          x: { field: 't', type: 'quantitative', title: 'time since start (s)', scale: { domainMin: 0 } },
+          y: { field: 'rate', type: 'quantitative', title: 'events/s', axis: { format: ',.0f' } },
           color: { field: 'run', type: 'nominal', scale: colorScale(labels), legend: runLegend },
           strokeDash: {
             field: 'series',
@@ -226,13 +232,16 @@ export function costChart(runs: readonly LabelledResult[], labels: readonly stri
   if (pts.length === 0) return undefined;
   const values = pts.map((p) => ({ ...p, front: p.pareto ? 'Pareto front' : 'dominated' }));
   const front = values.filter((p) => p.pareto).sort((a, b) => a.sustained - b.sustained);
-  const x = { field: 'sustained', type: 'quantitative', title: 'sustained throughput (events/s)', axis: { format: '~s' }, scale: { zero: true, nice: true } };
+  const x = { field: 'sustained', type: 'quantitative', title: 'sustained throughput (events/s)', axis: { format: ',.0f' }, scale: { zero: true, nice: true } };
+  const present = values.map((p) => p.run);
+  const color = { field: 'run', type: 'nominal', scale: colorScale(labels), legend: { ...runLegend, values: present } };
   const y = { field: 'perHourUsd', type: 'quantitative', title: 'cost per hour (USD)', axis: { format: '$,.2~f' }, scale: { zero: true, nice: true } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Cost vs sustained throughput', subtitle: 'filled: on the Pareto front (nothing else is both cheaper and faster)' },
+    title: { text: 'Cost vs sustained throughput', subtitle: 'filled: on the Pareto front (no other run is both cheaper and faster); hollow: dominated' },
     width: WIDTH,
     height: HEIGHT,
+    autosize: AUTOSIZE,
     layer: [
       {
         name: 'front',
@@ -241,16 +250,16 @@ export function costChart(runs: readonly LabelledResult[], labels: readonly stri
         encoding: { x, y, order: { field: 'order', type: 'quantitative' } },
       },
       {
-        name: 'points',
-        data: { values },
-        mark: { type: 'point', size: 120, strokeWidth: 2 },
-        encoding: {
-          x,
-          y,
-          color: { field: 'run', type: 'nominal', scale: colorScale(labels), legend: runLegend },
-          shape: { field: 'front', type: 'nominal', title: '', scale: { domain: ['Pareto front', 'dominated'], range: ['circle', 'square'] }, legend: { orient: 'bottom' } },
-          fill: { field: 'front', type: 'nominal', scale: { domain: ['Pareto front', 'dominated'], range: ['#333', 'transparent'] }, legend: null },
-        },
+        name: 'front_points',
+        data: { values: values.filter((p) => p.pareto) },
+        mark: { type: 'point', shape: 'circle', filled: true, size: 130, opacity: 1 },
+        encoding: { x, y, color },
+      },
+      {
+        name: 'dominated_points',
+        data: { values: values.filter((p) => !p.pareto) },
+        mark: { type: 'point', shape: 'circle', filled: false, size: 130, strokeWidth: 2, opacity: 1 },
+        encoding: { x, y, color },
       },
       {
         name: 'point_labels',
@@ -268,7 +277,7 @@ export function costChart(runs: readonly LabelledResult[], labels: readonly stri
       'One point per run that carries a cost: what it sustained (the find-max result when the run has one, else its achieved rate) against what it costs per hour. ' +
       'Down and to the right is better; the dashed line joins the runs no other run beats on both.',
     spec: spec as unknown as TopLevelSpec,
-    dataLayers: ['front', 'points'],
+    dataLayers: ['front', 'front_points', 'dominated_points'],
   };
 }
 
@@ -279,7 +288,7 @@ export function chartSpecs(runs: readonly LabelledResult[]): { charts: ChartSpec
   const skipped: SkippedChart[] = [];
   const cost = costChart(runs, labels);
   if (cost) charts.push(cost);
-  else skipped.push({ id: 'cost-vs-throughput', title: 'Cost vs sustained throughput', reason: 'no run carries a cost (local runs are not priced)' });
+  else skipped.push({ id: 'cost-vs-throughput', title: 'Cost vs sustained throughput', reason: 'no run carries a priced cost (local runs create no billable resources)' });
   return { charts, skipped };
 }
 

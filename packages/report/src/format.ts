@@ -34,9 +34,10 @@ export function formatUsd(usd: number | undefined): string {
   return `$${Number(usd.toPrecision(3))}`;
 }
 
-/** A duration in ms since epoch pair → "12.5 s", "3 min 20 s". */
+/** A duration in ms → "120 ms", "12.5 s", "3 min 20 s", "2 h 5 min". */
 export function formatDurationMs(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${Number(s.toFixed(1))} s`;
   const m = Math.floor(s / 60);

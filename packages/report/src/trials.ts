@@ -2,10 +2,9 @@ import { z } from 'zod';
 import type { Result } from '@streamscore/core';
 
 /**
- * Find-max trials. The Result schema does not carry them yet; when a Result does (a `trials`
- * array written by the find-max search), the report shows them and takes the sustained rate from
- * them. Read loosely at this boundary: a Result without `trials`, or with a shape this reader
- * does not know, simply has none.
+ * Find-max trials. A `--find-max` run writes them in `result.findMax` (with the rate found).
+ * Older or foreign writers may put a bare `trials` array on the Result instead; that hook is read
+ * loosely here: a Result without one, or with a shape this reader does not know, has none.
  */
 export const TrialSchema = z.object({
   rate: z.number(),
@@ -21,7 +20,9 @@ export const TrialSchema = z.object({
 export const TrialsSchema = z.array(TrialSchema);
 export type ReportTrial = z.infer<typeof TrialSchema>;
 
+/** The run's find-max trials: `findMax.trials`, else a loose `trials` array, else undefined. */
 export function readTrials(r: Result): ReportTrial[] | undefined {
+  if (r.findMax) return r.findMax.trials.length > 0 ? r.findMax.trials : undefined;
   const raw = (r as { trials?: unknown }).trials;
   if (raw === undefined) return undefined;
   const parsed = TrialsSchema.safeParse(raw);
@@ -39,16 +40,17 @@ export function findMaxRate(trials: readonly ReportTrial[]): number | undefined 
 
 export interface Sustained {
   rate: number;
-  /** `find-max` when it comes from trials, `achieved` when it is the run's achieved rate. */
+  /** `find-max` when it comes from a find-max search, `achieved` when it is the run's achieved rate. */
   source: 'find-max' | 'achieved';
 }
 
-/** Sustained throughput of a run: the find-max result when the Result has trials, else the achieved rate. */
+/**
+ * Sustained throughput of a run: the rate its find-max search found (`findMax.sustainedRate`,
+ * or the highest all-passing rate of loose trials), else the run's achieved rate.
+ */
 export function sustainedRate(r: Result): Sustained {
+  if (r.findMax) return { rate: r.findMax.sustainedRate, source: 'find-max' };
   const trials = readTrials(r);
-  if (trials) {
-    const rate = findMaxRate(trials);
-    return { rate: rate ?? 0, source: 'find-max' };
-  }
+  if (trials) return { rate: findMaxRate(trials) ?? 0, source: 'find-max' };
   return { rate: r.summary.achievedRate, source: 'achieved' };
 }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import {
   buildShape,
   findSustainableRate,
+  harnessTransportFor,
   newRunId,
   parseRate,
   parseShape,
@@ -55,6 +56,7 @@ export default class Run extends StreamscoreCommand {
     'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
     repetitions: Flags.integer({ description: 'trials per rate in --find-max; a rate passes only if all pass', min: 1 }),
     'verify-max-events': Flags.integer({ description: 'skip the correctness check above this many events', default: 5_000_000 }),
+    region: Flags.string({ description: 'AWS region for cloud targets', env: 'AWS_REGION' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
   };
 
@@ -105,6 +107,7 @@ export default class Run extends StreamscoreCommand {
     };
     process.once('SIGINT', onSigint);
     const progress = progressPrinter(!flags.quiet && !this.jsonEnabled());
+    const transportFor = (id: string) => harnessTransportFor(backend, target, { runId: id, ...(flags.region ? { region: flags.region } : {}) });
     const base = {
       backend,
       workload,
@@ -125,7 +128,8 @@ export default class Run extends StreamscoreCommand {
     let result: Result;
     try {
       if (!findMax) {
-        result = await runBenchmark({ ...base, runId, rate: buildShape(shapeSpec, warmupS + durationS).peakRate, shape: buildShape(shapeSpec, warmupS + durationS) });
+        const shape = buildShape(shapeSpec, warmupS + durationS);
+        result = await runBenchmark({ ...base, runId, rate: shape.peakRate, shape, transport: await transportFor(runId) });
       } else {
         const maxRate = flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000);
         let last: Result | undefined;
@@ -136,7 +140,8 @@ export default class Run extends StreamscoreCommand {
           repetitions: flags.repetitions ?? file?.findMax?.repetitions ?? 1,
           runTrial: async (r) => {
             if (abort.signal.aborted) throw new UserError('interrupted');
-            last = await runBenchmark({ ...base, rate: r });
+            const trialId = newRunId(workload.id, backend.name);
+            last = await runBenchmark({ ...base, runId: trialId, rate: r, transport: await transportFor(trialId) });
             return last;
           },
           onTrial: (t) => {

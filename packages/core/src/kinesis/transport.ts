@@ -63,6 +63,8 @@ interface StreamState {
  * in the framing of ./framing.ts. Rows are stamped on arrival with the harness clock.
  */
 export class KinesisHarnessTransport implements HarnessTransport {
+  /** Polled at 5 calls/s per shard, with engines flushing on timers: allow seconds, not ms. */
+  readonly settle = { quietMs: 3_000, maxMs: 20_000 };
   readonly binding: KinesisBinding;
   private o: KinesisTransportOptions;
   private readonly streams: StreamState[];

@@ -19,6 +19,11 @@ export interface HarnessTransport<E = unknown> {
   readonly binding: TransportBinding<E>;
   /** Create whatever the transport needs (streams), recording each resource in the run's ledger first. */
   open(ctx?: TransportContext): Promise<void>;
+  /**
+   * After the input ends: how long the output must stay quiet before the run stops, and the
+   * bound on that wait. Default 200 ms / 500 ms (in process).
+   */
+  readonly settle?: { quietMs: number; maxMs: number };
   /** Transport counters sampled every interval (records, bytes, retries, …). */
   metrics?(): Record<string, number>;
   send(events: readonly E[]): void | Promise<void>;

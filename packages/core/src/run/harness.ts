@@ -275,9 +275,18 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     }
     transport.end();
     // Grace period: let in-flight answers arrive before stopping.
-    const graceUntil = nowMs() + (complete ? 500 : 0);
-    while (nowMs() < graceUntil) {
+    // Settle: let in-flight answers arrive — until the output has been quiet for the
+    // transport's quiet period, within a bound (a polled transport needs longer than memory).
+    const settle = transport.settle ?? { quietMs: 200, maxMs: 500 };
+    const settleStart = nowMs();
+    let lastOut = out;
+    let quietSince = settleStart;
+    while (complete && nowMs() - settleStart < settle.maxMs && nowMs() - quietSince < settle.quietMs) {
       observe.drain();
+      if (out !== lastOut) {
+        lastOut = out;
+        quietSince = nowMs();
+      }
       await sleep(20);
     }
     observe.drain();
