@@ -320,3 +320,18 @@ describe('the run as a whole', () => {
     expect(CostSchema.parse(c)).toEqual(c);
   });
 });
+
+describe('local stand-ins', () => {
+  it('a kinesis stream on a local Kinesis (attribute local) costs nothing', async () => {
+    const { costOfLedger } = await import('./billing.js');
+    const { loadPriceBook } = await import('./price-book.js');
+    const book = loadPriceBook('us-east-1');
+    const entry = { id: 's', backend: 'flink', runId: 'r', kind: 'kinesis-shard', count: 2, state: 'deleted' as const, start: 0, end: 3_600_000, attributes: { local: true } };
+    const c = costOfLedger([entry], book, { events: 1000, runEndMs: 3_600_000 });
+    expect(c.totalUsd).toBe(0);
+    expect(c.lines[0]!.rule).toBe('runs on this machine');
+    // The same stream on AWS: 2 shards × 1 h × the shard-hour price.
+    const aws = costOfLedger([{ ...entry, attributes: {} }], book, { events: 1000, runEndMs: 3_600_000 });
+    expect(aws.totalUsd).toBeCloseTo(2 * book.kinesis.shardHourUsd, 6);
+  });
+});

@@ -360,7 +360,8 @@ export const BILLING_RULES: Readonly<Record<string, BillingRule>> = {
 
 /** Lines for one ledger entry. */
 export function costOfEntry(e: LedgerEntry, c: BillingContext): CostLine[] {
-  if (isLocalKind(e.kind)) return [{ resource: e.id, kind: e.kind, quantity: e.count, unit: 'resource', unitPriceUsd: 0, costUsd: 0, rule: 'runs on this machine' }];
+  // A cloud kind served by a local stand-in (kinesalite, the local Lambda service) costs nothing.
+  if (isLocalKind(e.kind) || e.attributes?.['local'] === true) return [{ resource: e.id, kind: e.kind, quantity: e.count, unit: 'resource', unitPriceUsd: 0, costUsd: 0, rule: 'runs on this machine' }];
   const free = FREE_KINDS[e.kind];
   if (free) return [{ resource: e.id, kind: e.kind, quantity: e.count, unit: 'resource', unitPriceUsd: 0, costUsd: 0, rule: free }];
   const rule = BILLING_RULES[e.kind];
