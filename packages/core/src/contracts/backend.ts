@@ -109,6 +109,22 @@ export interface Backend {
   stop(deployment: Deployment, ctx: RunContext): Promise<void>;
   teardown(deployment: Deployment, ctx: RunContext): Promise<void>;
   cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport>;
+  /**
+   * The least-privilege IAM policy a user needs to run this backend on a cloud target (printed by
+   * `streamscore iam-policy --backend NAME`). Absent for backends that touch no cloud.
+   */
+  iamPolicy?(target: string): IamPolicyDocument;
+}
+
+export interface IamPolicyDocument {
+  Version: '2012-10-17';
+  Statement: {
+    Sid?: string;
+    Effect: 'Allow' | 'Deny';
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+  }[];
 }
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
