@@ -25,3 +25,4 @@ export * from './load/shapes.js';
 export * from './run/run-file.js';
 export * from './engine/index.js';
 export * from './run/transports.js';
+export * from './aws/moto-server.js';
