@@ -26,3 +26,4 @@ export * from './run/run-file.js';
 export * from './engine/index.js';
 export * from './run/transports.js';
 export * from './aws/moto-server.js';
+export * from './run/baseline.js';

@@ -1,0 +1,532 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  UserError,
+  KinesisReader,
+  kinesisClient,
+  type Backend,
+  type CleanupFilter,
+  type CleanupReport,
+  type Deployment,
+  type KinesisBinding,
+  type KnobValues,
+  type Plan,
+  type RunContext,
+  type RunRequest,
+  type StartRequest,
+} from '@streamscore/core';
+import { buildTemplate } from './function/bundle.js';
+import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
+import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
+import { LocalLambdaService } from './lambda-local/server.js';
+import { planQuery, type FlockQueryPlan } from './query.js';
+import { FlockDriver } from './driver/driver.js';
+import { ensureRole, deleteRole, listRunRoles } from './iam.js';
+
+/** Tag keys on every function (the same keys as the run's Kinesis streams). */
+export const TAG_TOOL = 'streamscore/tool';
+export const TAG_RUN_ID = 'streamscore/run-id';
+export const TAG_BACKEND = 'streamscore/backend';
+/** Prefix of every function name this backend creates; `cleanup` lists by it. */
+export const FUNCTION_PREFIX = 'ss-flock-';
+
+/** us-east-1 list prices (first tier) for projections; measured runs are costed by core's price book. */
+const PROJECTION_PRICES = { requestUsd: 0.2e-6, gbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 } } as const;
+
+export interface FlockKnobs {
+  memoryMB: number;
+  arch: 'arm64' | 'x86_64';
+  groupSize: number;
+  invocation: 'sync' | 'async';
+  epochMs: number;
+  fragmentBytes?: number;
+  timeoutS: number;
+}
+
+export function knobsOf(k: KnobValues): FlockKnobs {
+  const int = (name: string, def: number, lo: number, hi: number): number => {
+    const v = k[name] === undefined ? def : Number(k[name]);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new UserError(`--${name} must be an integer from ${lo} to ${hi} (got ${String(k[name])}).`);
+    return v;
+  };
+  const arch = String(k['arch'] ?? 'arm64');
+  if (arch !== 'arm64' && arch !== 'x86_64') throw new UserError(`--arch must be arm64 or x86_64 (got ${arch}).`);
+  const invocation = String(k['invocation'] ?? 'sync');
+  if (invocation !== 'sync' && invocation !== 'async') throw new UserError(`--invocation must be sync or async (got ${invocation}).`);
+  const fragmentBytes = k['fragment-bytes'] === undefined ? undefined : int('fragment-bytes', 0, 4096, 6 * 1024 * 1024);
+  return {
+    memoryMB: int('memory', 1024, 128, 10240),
+    arch,
+    groupSize: int('group-size', 4, 1, 256),
+    invocation,
+    epochMs: int('epoch-ms', 250, 10, 60_000),
+    timeoutS: int('timeout', 60, 1, 900),
+    ...(fragmentBytes !== undefined ? { fragmentBytes } : {}),
+  };
+}
+
+/** Short, stable function-name stem for a run (names are limited to 64 characters). */
+export function runStem(runId: string): string {
+  return FUNCTION_PREFIX + createHash('sha256').update(runId).digest('hex').slice(0, 10);
+}
+
+function functionNames(runId: string, q: FlockQueryPlan, groupSize: number): string[] {
+  const stem = runStem(runId);
+  if (q.stage === 'per-event') return [`${stem}-map`];
+  return Array.from({ length: groupSize }, (_, i) => `${stem}-agg-${String(i).padStart(2, '0')}`);
+}
+
+function tagSafe(v: string): string {
+  return v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256);
+}
+
+interface Live {
+  service?: LocalLambdaService;
+  client?: LambdaClient;
+  driver?: FlockDriver;
+  readerStop?: () => Promise<void>;
+  stopUnsub?: () => void;
+  kinesisClient?: { destroy(): void };
+}
+
+/** Process-local handles (the service, clients, the driver); Deployment.state stays plain JSON. */
+const live = new Map<string, Live>();
+
+function layerNodeModules(): string {
+  // node_modules holding @duckdb/node-api: …/node_modules/@duckdb/node-api/package.json → …/node_modules
+  const pkg = createRequire(import.meta.url).resolve('@duckdb/node-api/package.json');
+  return dirname(dirname(dirname(pkg)));
+}
+
+async function clientFor(d: Deployment): Promise<LambdaClient> {
+  const l = live.get(d.runId) ?? {};
+  live.set(d.runId, l);
+  if (l.client) return l.client;
+  const endpoint = d.state['lambdaEndpoint'];
+  l.client = await lambdaClient({ region: String(d.state['region']), ...(typeof endpoint === 'string' ? { endpoint } : {}) });
+  return l.client;
+}
+
+function regionOf(): string {
+  return process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+}
+
+async function retry<T>(what: string, f: () => Promise<T>, retryable: (e: unknown) => boolean, attempts = 12): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i + 1 >= attempts || !retryable(e)) throw new Error(`${what}: ${errorName(e)}: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** i)));
+    }
+  }
+}
+
+export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryPlan): { requestsPerSecond: number; avgBilledMs: number; usd: number } {
+  // One invocation per epoch (per-event) or per window fragment; a fragment of a few MB takes
+  // tens of ms in DuckDB. A first-order estimate, replaced by measured REPORT lines after a run.
+  const eventsPerEpoch = (request.rate * k.epochMs) / 1000;
+  const approxEventBytes = 60; // Arrow + gzip, NEXMark bid
+  const fragmentBytes = k.fragmentBytes ?? (k.invocation === 'sync' ? 6e6 : 1e6);
+  let requestsPerSecond: number;
+  if (q.stage === 'per-event') requestsPerSecond = (1000 / k.epochMs) * Math.max(1, Math.ceil((eventsPerEpoch * approxEventBytes) / fragmentBytes));
+  else {
+    const w = q.window!;
+    const size = w.kind === 'session' ? w.gapMs : w.sizeMs;
+    const windowsPerSecond = w.kind === 'hopping' ? 1000 / w.slideMs : w.kind === 'session' ? 1000 / k.epochMs : 1000 / w.sizeMs;
+    const eventsPerWindow = (request.rate * size) / 1000;
+    requestsPerSecond = windowsPerSecond * Math.max(1, Math.ceil((eventsPerWindow * approxEventBytes) / fragmentBytes));
+  }
+  const eventsPerRequest = request.rate / Math.max(requestsPerSecond, 1e-9);
+  const avgBilledMs = Math.ceil(5 + eventsPerRequest * 0.002);
+  const seconds = request.durationS;
+  const gbS = requestsPerSecond * seconds * (avgBilledMs / 1000) * (k.memoryMB / 1024);
+  const usd = gbS * PROJECTION_PRICES.gbSecond[k.arch] + requestsPerSecond * seconds * PROJECTION_PRICES.requestUsd;
+  return { requestsPerSecond, avgBilledMs, usd };
+}
+
+export const flockBackend: Backend = {
+  name: 'flock',
+  description:
+    "Flock's architecture on AWS Lambda: query stages as functions created from one template, batches in Invoke payloads, windows aggregated by function groups (DuckDB in each function). Target `local` runs a local Lambda service on this machine.",
+  capabilities: {
+    workloads: ['nexmark/*', 'ysb/*'],
+    targets: ['local', 'aws'],
+    transports: ['kinesis'],
+    knobs: {
+      memory: { description: 'memory of every function, MB (128–10240; 1,769 MB = 1 vCPU)', type: 'integer', default: 1024 },
+      arch: { description: 'function architecture', type: 'string', default: 'arm64', options: ['arm64', 'x86_64'] },
+      'group-size': { description: 'functions in a window-aggregation group (each with reserved concurrency 1)', type: 'integer', default: 4 },
+      invocation: { description: 'how stages invoke the next one: sync (RequestResponse, 6 MB payloads) or async (Event, 1 MB)', type: 'string', default: 'sync', options: ['sync', 'async'] },
+      'epoch-ms': { description: 'how often the source cuts an epoch of input and sends what is due', type: 'integer', default: 250 },
+      'fragment-bytes': { description: 'largest payload per invocation (default: the invocation type’s limit less a margin)', type: 'integer' },
+      timeout: { description: 'function timeout, seconds', type: 'integer', default: 60 },
+    },
+  },
+
+  transportFor: () => 'kinesis',
+
+  async plan(request: RunRequest): Promise<Plan> {
+    const k = knobsOf(request.knobs);
+    const q = planQuery(request.workload, request.params);
+    const names = functionNames(request.runId, q, k.groupSize);
+    const cost = projectedCost(request, k, q);
+    const notes = [
+      q.stage === 'per-event'
+        ? `per-event query: one function (${names[0]}), unreserved concurrency`
+        : `windowed query (${q.window!.kind}): a group of ${k.groupSize} functions with reserved concurrency 1; a consistent hash of the window id picks the member`,
+      `source: the driver in this process reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
+      `projection: ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}); measured runs are billed from REPORT lines`,
+    ];
+    if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
+    if (request.target === 'aws') notes.push('target aws: DuckDB must come from a Lambda layer built for the architecture (see docs/backends/flock.md)');
+    return {
+      backend: 'flock',
+      target: request.target,
+      request,
+      resources: [
+        { kind: 'lambda-function', name: names.length > 1 ? `${names[0]} … ${names[names.length - 1]}` : names[0]!, size: `${k.memoryMB}MB/${k.arch}`, count: names.length, projectedCostUsd: 0 },
+        { kind: 'lambda-invocations', name: `${runStem(request.runId)}-invocations`, size: `${k.memoryMB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.usd },
+        ...(request.target === 'aws' ? [{ kind: 'iam-role', name: `${runStem(request.runId)}-role`, count: 1, projectedCostUsd: 0 }] : []),
+      ],
+      projectedCostUsd: cost.usd,
+      notes,
+    };
+  },
+
+  async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
+    const t0 = performance.now();
+    const request = plan.request;
+    if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
+    const k = knobsOf(request.knobs);
+    const q = planQuery(request.workload, request.params);
+    const names = functionNames(ctx.runId, q, k.groupSize);
+    const stem = runStem(ctx.runId);
+    const l: Live = live.get(ctx.runId) ?? {};
+    live.set(ctx.runId, l);
+    const state: Record<string, unknown> = {
+      region: plan.target === 'local' ? 'us-east-1' : regionOf(),
+      stem,
+      functions: names,
+      stage: q.stage,
+      window: q.window ?? null,
+      memoryMB: k.memoryMB,
+      architecture: k.arch,
+      groupSize: q.stage === 'per-event' ? 1 : k.groupSize,
+      invocation: k.invocation,
+      epochMs: k.epochMs,
+      invocationsLedgerId: `${stem}-invocations`,
+    };
+    const d: Deployment = { backend: 'flock', target: plan.target, runId: ctx.runId, state, provisioningMs: 0 };
+
+    if (plan.target === 'local') {
+      l.service = await new LocalLambdaService({ layerNodeModules: layerNodeModules(), maxProcesses: Math.max(32, names.length + 8) }).start();
+      state['lambdaEndpoint'] = l.service.endpoint;
+      ctx.ledger.intend({ id: `${stem}-service`, backend: 'flock', kind: 'local-lambda-service', count: 1, attributes: { endpoint: l.service.endpoint } });
+      ctx.ledger.created(`${stem}-service`);
+    }
+    const client = await clientFor(d);
+    const sdk = await loadLambdaSdk();
+    let role = 'arn:aws:iam::000000000000:role/streamscore-flock-local';
+    if (plan.target === 'aws') {
+      const roleName = `${stem}-role`;
+      ctx.ledger.intend({ id: roleName, backend: 'flock', kind: 'iam-role', count: 1, region: String(state['region']) });
+      role = await ensureRole(roleName, ctx.runId);
+      ctx.ledger.created(roleName, { cloudId: role });
+      state['roleName'] = roleName;
+      // A new account may allow less than the defaults: check before creating anything.
+      const acct = await client.send(new sdk.GetAccountSettingsCommand({}));
+      const limit = acct.AccountLimit?.UnreservedConcurrentExecutions ?? 0;
+      if (q.stage === 'window-aggregate' && limit - k.groupSize < 100) {
+        throw new UserError(`This account's unreserved concurrency (${limit}) leaves no room to reserve ${k.groupSize} for the group (AWS keeps 100 unreserved).`, 'Lower --group-size or ask AWS to raise the concurrency quota.');
+      }
+    }
+
+    const pkg = await buildTemplate();
+    state['codeSha256'] = pkg.sha256;
+    state['packageBytes'] = pkg.zip.length;
+    const tags = { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: tagSafe(ctx.runId), [TAG_BACKEND]: 'flock' };
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const context: FlockContext = {
+        v: 1,
+        runId: ctx.runId,
+        query: request.workload.id,
+        stage: q.stage,
+        sql: q.sql,
+        ...(q.stage === 'window-aggregate' ? { group: { name: stem + '-agg', size: names.length, index: i } } : {}),
+        next: { kind: 'return' }, // set to the run's output stream by start()
+      };
+      ctx.ledger.intend({ id: name, backend: 'flock', kind: 'lambda-function', size: `${k.memoryMB}MB/${k.arch}`, count: 1, region: String(state['region']), ...(plan.target === 'local' ? { attributes: { local: true } } : {}) });
+      const create = () =>
+        client.send(
+          new sdk.CreateFunctionCommand({
+            FunctionName: name,
+            Role: role,
+            Runtime: pkg.runtime as 'nodejs20.x',
+            Handler: pkg.handler,
+            Architectures: [k.arch],
+            MemorySize: k.memoryMB,
+            Timeout: k.timeoutS,
+            Code: { ZipFile: pkg.zip },
+            Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } },
+            Tags: tags,
+            Description: `streamscore flock ${q.stage} stage of ${request.workload.id}, run ${ctx.runId}`.slice(0, 256),
+          }),
+        );
+      let arn: string | undefined;
+      try {
+        // IAM roles take a few seconds to be assumable by Lambda after creation.
+        arn = (await retry(`CreateFunction ${name}`, create, (e) => errorName(e) === 'InvalidParameterValueException' && /role/i.test((e as Error).message))).FunctionArn;
+      } catch (e) {
+        if (!/ResourceConflictException/.test((e as Error).message)) {
+          ctx.ledger.failed(name);
+          throw e;
+        }
+        // Already there (a repeated provision): bring its code up to date.
+        arn = (await client.send(new sdk.UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: pkg.zip }))).FunctionArn;
+      }
+      await sdk.waitUntilFunctionActiveV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
+      ctx.ledger.created(name, arn ? { cloudId: arn } : {});
+      if (q.stage === 'window-aggregate') await client.send(new sdk.PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+    }
+    const invId = String(state['invocationsLedgerId']);
+    ctx.ledger.intend({
+      id: invId,
+      backend: 'flock',
+      kind: 'lambda-invocations',
+      size: `${k.memoryMB}MB/${k.arch}`,
+      count: 1,
+      region: String(state['region']),
+      attributes: { memoryMB: k.memoryMB, architecture: k.arch, billedMs: 0, requests: 0, initMs: 0, coldStarts: 0, ...(plan.target === 'local' ? { local: true } : {}) },
+    });
+    ctx.ledger.created(invId);
+    d.provisioningMs = Math.round(performance.now() - t0);
+    return d;
+  },
+
+  async start(d: Deployment, req: StartRequest, ctx: RunContext): Promise<void> {
+    if (req.transport.kind !== 'kinesis') throw new UserError('The flock backend reads from and writes to Kinesis; run it with the kinesis transport.');
+    const binding = req.transport as KinesisBinding;
+    const k = knobsOf(req.knobs);
+    const q = planQuery(req.workload, req.params);
+    const client = await clientFor(d);
+    const sdk = await loadLambdaSdk();
+    const names = d.state['functions'] as string[];
+    // Point every function's next hop at the run's output stream (its configuration, as Flock's
+    // context names the next hop); on the local target the functions reach the local Kinesis.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const context: FlockContext = {
+        v: 1,
+        runId: d.runId,
+        query: req.workload.id,
+        stage: q.stage,
+        sql: q.sql,
+        ...(q.stage === 'window-aggregate' ? { group: { name: String(d.state['stem']) + '-agg', size: names.length, index: i } } : {}),
+        next: { kind: 'kinesis', stream: binding.outputStream, region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) },
+      };
+      await client.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } } }));
+      await sdk.waitUntilFunctionUpdatedV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
+    }
+    const l = live.get(d.runId) ?? {};
+    live.set(d.runId, l);
+    const eventTime = (e: Record<string, unknown>) => req.workload.eventTime(e);
+    const driver = new FlockDriver({
+      lambda: client,
+      plan: q,
+      functions: names,
+      invocation: k.invocation,
+      epochMs: k.epochMs,
+      ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
+      eventTime,
+      log: ctx.log,
+    });
+    l.driver = driver;
+    // Async invocations return no log tail: REPORT lines come from the function logs. Locally the
+    // service's log store stands in for CloudWatch Logs; on AWS they are read after the run.
+    if (k.invocation === 'async' && l.service) {
+      const set = new Set(names);
+      l.stopUnsub = l.service.onReport((r) => {
+        if (set.has(r.functionName) && r.invocationType === 'Event') driver.addReport(r);
+      });
+    }
+    const kc = await kinesisClient({ region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) });
+    l.kinesisClient = kc;
+    const reader = new KinesisReader<object>(kc, binding.inputStream, { start: 'TRIM_HORIZON', onRows: (rows) => driver.push(rows) });
+    driver.attachReader(reader);
+    await reader.start();
+    l.readerStop = () => reader.stop();
+    driver.start();
+    d.state['startedAt'] = Date.now();
+  },
+
+  async metrics(d: Deployment): Promise<Record<string, number>> {
+    const l = live.get(d.runId);
+    const drv = l?.driver;
+    if (!drv) return {};
+    const s = drv.stats;
+    const prev = (d.state['lastSample'] as Record<string, number> | undefined) ?? {};
+    const now = Date.now();
+    const dt = prev['at'] ? (now - prev['at']) / 1000 : 0;
+    const rate = (key: keyof typeof s) => (dt > 0 ? ((s[key] as number) - (prev[key] ?? 0)) / dt : 0);
+    const m: Record<string, number> = {
+      recordsInPerSecond: rate('eventsIn'),
+      invocationsPerSecond: rate('invocations'),
+      throttlesPerSecond: rate('throttles'),
+      billedMsPerSecond: rate('billedMs'),
+      fragmentsInFlight: s.inFlight,
+      coldStarts: s.coldStarts,
+      functionErrors: s.functionErrors,
+      windowsSent: s.windowsSent,
+    };
+    if (l?.service) {
+      const envs = l.service.environments();
+      m['environments'] = Object.values(envs).reduce((a, e) => a + e.total, 0);
+    }
+    d.state['lastSample'] = { at: now, eventsIn: s.eventsIn, invocations: s.invocations, throttles: s.throttles, billedMs: s.billedMs };
+    return m;
+  },
+
+  async stop(d: Deployment, ctx: RunContext): Promise<void> {
+    const l = live.get(d.runId);
+    if (!l?.driver) return;
+    await l.driver.stop();
+    await l.readerStop?.();
+    l.readerStop = undefined;
+    // Async REPORT lines may still be on their way from the log store.
+    if (l.stopUnsub) await new Promise((r) => setTimeout(r, 300));
+    l.stopUnsub?.();
+    record(d, ctx, l.driver);
+    // The last rows were written just now: give the harness's output reader a poll to see them
+    // (it observes once more after stop()).
+    await new Promise((r) => setTimeout(r, 500));
+  },
+
+  async teardown(d: Deployment, ctx: RunContext): Promise<void> {
+    const l = live.get(d.runId) ?? {};
+    if (l.driver) {
+      await l.driver.stop(5_000).catch(() => undefined);
+      await l.readerStop?.().catch(() => undefined);
+      record(d, ctx, l.driver);
+    }
+    const errors: string[] = [];
+    try {
+      const client = await clientFor(d);
+      const sdk = await loadLambdaSdk();
+      for (const name of (d.state['functions'] as string[] | undefined) ?? []) {
+        try {
+          await client.send(new sdk.DeleteFunctionCommand({ FunctionName: name }));
+        } catch (e) {
+          if (errorName(e) !== 'ResourceNotFoundException') {
+            errors.push(`DeleteFunction ${name}: ${errorName(e)}: ${(e as Error).message}`);
+            continue;
+          }
+        }
+        markDeleted(ctx, name);
+      }
+      if (typeof d.state['roleName'] === 'string') {
+        await deleteRole(d.state['roleName']);
+        markDeleted(ctx, d.state['roleName']);
+      }
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+    markDeleted(ctx, String(d.state['invocationsLedgerId']));
+    l.client?.destroy();
+    l.kinesisClient?.destroy();
+    if (l.service) {
+      await l.service.stop();
+      markDeleted(ctx, `${String(d.state['stem'])}-service`);
+    }
+    live.delete(d.runId);
+    if (errors.length > 0) throw new Error(`flock teardown: ${errors.join('; ')}`);
+  },
+
+  async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {
+    // Local services die with their process; what can be left over lives on AWS.
+    const report: CleanupReport = { found: [], deleted: [], failed: [] };
+    const client = await lambdaClient({ region: regionOf() });
+    const sdk = await loadLambdaSdk();
+    try {
+      let marker: string | undefined;
+      const cutoff = filter.olderThanMinutes !== undefined ? Date.now() - filter.olderThanMinutes * 60_000 : undefined;
+      do {
+        const page = await client.send(new sdk.ListFunctionsCommand({ ...(marker ? { Marker: marker } : {}), MaxItems: 50 }));
+        for (const f of page.Functions ?? []) {
+          if (!f.FunctionName?.startsWith(FUNCTION_PREFIX) || !f.FunctionArn) continue;
+          const tags = (await client.send(new sdk.ListTagsCommand({ Resource: f.FunctionArn }))).Tags ?? {};
+          if (tags[TAG_TOOL] !== 'streamscore') continue;
+          const runId = tags[TAG_RUN_ID];
+          if (filter.runId && runId !== tagSafe(filter.runId)) continue;
+          if (cutoff !== undefined && f.LastModified && Date.parse(f.LastModified) > cutoff) continue;
+          report.found.push({ kind: 'lambda-function', id: f.FunctionName, ...(runId ? { runId } : {}) });
+          if (filter.dryRun) continue;
+          try {
+            await client.send(new sdk.DeleteFunctionCommand({ FunctionName: f.FunctionName }));
+            report.deleted.push({ kind: 'lambda-function', id: f.FunctionName });
+          } catch (e) {
+            report.failed.push({ kind: 'lambda-function', id: f.FunctionName, reason: (e as Error).message });
+          }
+        }
+        marker = page.NextMarker;
+      } while (marker);
+      for (const r of await listRunRoles(filter.runId)) {
+        report.found.push({ kind: 'iam-role', id: r.name, ...(r.runId ? { runId: r.runId } : {}) });
+        if (filter.dryRun) continue;
+        try {
+          await deleteRole(r.name);
+          report.deleted.push({ kind: 'iam-role', id: r.name });
+        } catch (e) {
+          report.failed.push({ kind: 'iam-role', id: r.name, reason: (e as Error).message });
+        }
+      }
+    } catch (e) {
+      ctx.log(`flock cleanup: ${(e as Error).message}`);
+      throw e;
+    } finally {
+      client.destroy();
+    }
+    return report;
+  },
+};
+
+function markDeleted(ctx: RunContext, id: string): void {
+  try {
+    const e = ctx.ledger.get(id);
+    if (e.state !== 'deleted') ctx.ledger.deleted(id);
+  } catch {
+    // Not in this ledger (teardown repeated from another process).
+  }
+}
+
+/** Totals from the REPORT lines into the `lambda-invocations` ledger entry; init histogram into the deployment state. */
+function record(d: Deployment, ctx: RunContext, drv: FlockDriver): void {
+  const s = drv.stats;
+  const id = String(d.state['invocationsLedgerId']);
+  try {
+    const prev = ctx.ledger.get(id);
+    ctx.ledger.created(id, {
+      attributes: {
+        ...(prev.attributes ?? {}),
+        billedMs: s.billedMs,
+        requests: s.reports,
+        invocations: s.invocations,
+        memoryMB: Number(d.state['memoryMB']),
+        architecture: String(d.state['architecture']),
+        initMs: Math.round(s.initMs * 100) / 100,
+        coldStarts: s.coldStarts,
+        throttles: s.throttles,
+        functionErrors: s.functionErrors,
+      },
+    });
+  } catch {
+    // Ledger entry missing: nothing to update.
+  }
+  const sum = drv.summary();
+  d.state['driver'] = sum;
+  d.state['coldStartInitHistogram'] = sum['initDurationUs'];
+  if (drv.errors.length > 0) d.state['driverErrors'] = drv.errors.slice(0, 20);
+}

@@ -1,0 +1,288 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { newHistogram, encodeHistogram, percentiles, type Histogram } from '@streamscore/core';
+import { HashRing } from '../function/hashring.js';
+import {
+  ASYNC_MAX_FRAGMENT_BYTES,
+  SYNC_MAX_FRAGMENT_BYTES,
+  fragmentWindow,
+  learnSchemas,
+  type EventRow,
+  type FragmentPayload,
+  type FragmentResponse,
+  type Schemas,
+} from '../function/payload.js';
+import { errorName, loadLambdaSdk, reportFromLogResult, type ParsedReport } from '../lambda-client.js';
+import type { FlockQueryPlan } from '../query.js';
+import { Windower, type ClosedWindow } from './windows.js';
+import type { KinesisReader } from '@streamscore/core';
+
+type CoreReader = KinesisReader<object>;
+
+/**
+ * The source stage, run as a loop in the plugin (the "driver"): it reads the run's Kinesis input,
+ * cuts it into epochs of `epochMs`, forms the query's windows, splits each batch into fragments
+ * that fit an Invoke payload, and invokes the next stage — the plain function for per-event
+ * queries, or the group member a consistent hash of the window id picks. Flock's own source was a
+ * Lambda function fed by an in-function generator; a Kinesis-fed source has to run continuously,
+ * which a function (15 minutes at most) cannot, so here it runs where the harness runs.
+ */
+export interface DriverOptions {
+  lambda: LambdaClient;
+  plan: FlockQueryPlan;
+  /** Per-event: one function. Windowed: the group's members, in order. */
+  functions: string[];
+  invocation: 'sync' | 'async';
+  epochMs: number;
+  /** Largest payload; defaults to the invocation type's limit less a margin. */
+  maxFragmentBytes?: number;
+  eventTime: (e: EventRow) => number;
+  /** Per-event stage: invocations in flight at once. Default 16. */
+  maxInFlight?: number;
+  /** Sync retries of a throttled or failed call (Flock: up to 200, backoff ≤ 500 ms). Default 200. */
+  maxRetries?: number;
+  log?: (m: string) => void;
+}
+
+export interface DriverStats {
+  eventsIn: number;
+  epochs: number;
+  windowsSent: number;
+  fragmentsSent: number;
+  payloadBytes: number;
+  invocations: number;
+  throttles: number;
+  retries: number;
+  functionErrors: number;
+  failedFragments: number;
+  lateEvents: number;
+  duplicatesReported: number;
+  inFlight: number;
+  /** From REPORT lines. */
+  reports: number;
+  billedMs: number;
+  durationMs: number;
+  coldStarts: number;
+  initMs: number;
+  maxMemoryUsedMB: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class FlockDriver {
+  readonly stats: DriverStats = {
+    eventsIn: 0,
+    epochs: 0,
+    windowsSent: 0,
+    fragmentsSent: 0,
+    payloadBytes: 0,
+    invocations: 0,
+    throttles: 0,
+    retries: 0,
+    functionErrors: 0,
+    failedFragments: 0,
+    lateEvents: 0,
+    duplicatesReported: 0,
+    inFlight: 0,
+    reports: 0,
+    billedMs: 0,
+    durationMs: 0,
+    coldStarts: 0,
+    initMs: 0,
+    maxMemoryUsedMB: 0,
+  };
+  /** Init Duration of every cold start (µs, HDR). */
+  readonly initHistogram: Histogram = newHistogram();
+  /** Client-observed Invoke round trip (µs, HDR). */
+  readonly invokeHistogram: Histogram = newHistogram();
+  readonly errors: string[] = [];
+  private buffer: EventRow[] = [];
+  private readonly schemas: Schemas = {};
+  private readonly windower: Windower | undefined;
+  private readonly ring: HashRing | undefined;
+  private readonly memberChains = new Map<string, Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private epochSeq = 0;
+  private running = false;
+  private ticking: Promise<void> = Promise.resolve();
+  private reader: CoreReader | undefined;
+  private readonly seenReports = new Set<string>();
+  private lastRowAt = 0;
+
+  constructor(private readonly o: DriverOptions) {
+    if (o.plan.stage === 'window-aggregate') {
+      this.windower = new Windower(o.plan.window!, o.plan.watermarkDelayMs, o.eventTime);
+      this.ring = new HashRing(o.functions);
+    }
+  }
+
+  get maxFragmentBytes(): number {
+    return this.o.maxFragmentBytes ?? (this.o.invocation === 'async' ? ASYNC_MAX_FRAGMENT_BYTES : SYNC_MAX_FRAGMENT_BYTES);
+  }
+
+  /** Events read from the input stream (the reader's onRows). */
+  push(rows: readonly object[]): void {
+    for (const r of rows) this.buffer.push(r as EventRow);
+    this.stats.eventsIn += rows.length;
+    if (rows.length > 0) this.lastRowAt = Date.now();
+  }
+
+  attachReader(r: CoreReader): void {
+    this.reader = r;
+  }
+
+  start(): void {
+    this.running = true;
+    this.timer = setInterval(() => {
+      this.ticking = this.ticking.then(() => this.epoch()).catch((e: unknown) => this.error(`epoch: ${(e as Error).message}`));
+    }, this.o.epochMs);
+  }
+
+  /**
+   * Lets the input reader catch up (until no event has arrived for `quietMs`, bounded), stops
+   * cutting epochs, sends what is buffered, and waits for every invocation in flight (bounded).
+   */
+  async stop(timeoutMs = 60_000, quietMs = 600): Promise<void> {
+    const catchUpUntil = Date.now() + Math.min(timeoutMs, 15_000);
+    while (this.running && this.lastRowAt > 0 && Date.now() - this.lastRowAt < quietMs && Date.now() < catchUpUntil) await sleep(50);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.running) {
+      this.running = false;
+      await this.ticking;
+      await this.epoch();
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await Promise.race([Promise.allSettled([...this.inFlight]), sleep(100)]);
+  }
+
+  /** Records a REPORT (from a Tail log, or the async path's log reader); idempotent per request id. */
+  addReport(r: ParsedReport): void {
+    if (r.requestId && this.seenReports.has(r.requestId)) return;
+    if (r.requestId) this.seenReports.add(r.requestId);
+    this.stats.reports++;
+    this.stats.billedMs += r.billedMs;
+    this.stats.durationMs += r.durationMs;
+    if (r.maxMemoryUsedMB !== undefined) this.stats.maxMemoryUsedMB = Math.max(this.stats.maxMemoryUsedMB, r.maxMemoryUsedMB);
+    if (r.initMs !== undefined) {
+      this.stats.coldStarts++;
+      this.stats.initMs += r.initMs;
+      this.initHistogram.recordValue(Math.max(1, Math.round(r.initMs * 1000)));
+    }
+  }
+
+  summary(): Record<string, unknown> {
+    return {
+      ...this.stats,
+      initDurationUs: { unit: 'us', significantDigits: 3, encoded: encodeHistogram(this.initHistogram), percentiles: percentiles(this.initHistogram) },
+      invokeRoundTripUs: { unit: 'us', significantDigits: 3, encoded: encodeHistogram(this.invokeHistogram), percentiles: percentiles(this.invokeHistogram) },
+    };
+  }
+
+  private error(m: string): void {
+    if (this.errors.length < 100) this.errors.push(m);
+    this.o.log?.(`flock: ${m}`);
+  }
+
+  /** One epoch: take what was read, form windows, send what is due. */
+  async epoch(): Promise<void> {
+    if (this.reader?.error) this.error(`input: ${this.reader.error.message}`);
+    const events = this.buffer;
+    this.buffer = [];
+    this.stats.epochs++;
+    const epoch = this.epochSeq++;
+    if (events.length > 0) learnSchemas(this.schemas, events);
+    if (this.o.plan.stage === 'per-event') {
+      if (events.length === 0) return;
+      const frags = fragmentWindow({ id: `e${epoch}`, start: 0, end: 0 }, events, { maxBytes: this.maxFragmentBytes, schemas: this.schemas });
+      this.stats.windowsSent++;
+      for (const f of frags) await this.dispatch(this.o.functions[0]!, f, this.o.maxInFlight ?? 16);
+      return;
+    }
+    const w = this.windower!;
+    w.add(events);
+    this.stats.lateEvents = w.lateEvents;
+    for (const win of w.advance()) this.sendWindow(win);
+  }
+
+  private sendWindow(win: ClosedWindow): void {
+    const member = this.ring!.get(win.ref.id);
+    const frags = fragmentWindow(win.ref, win.rows, { maxBytes: this.maxFragmentBytes, schemas: this.schemas });
+    this.stats.windowsSent++;
+    // Fragments of one member go one after another (it has one environment); members run in parallel.
+    const prev = this.memberChains.get(member) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      for (const f of frags) await this.invokeWithRetry(member, f);
+    });
+    const tracked = next.catch((e: unknown) => this.error(`window ${win.ref.id}: ${(e as Error).message}`));
+    this.memberChains.set(member, tracked);
+    this.track(tracked);
+  }
+
+  private async dispatch(fn: string, f: FragmentPayload, maxInFlight: number): Promise<void> {
+    while (this.inFlight.size >= maxInFlight) await Promise.race(this.inFlight);
+    this.track(this.invokeWithRetry(fn, f).catch((e: unknown) => this.error(`fragment ${f.window.id}/${f.seq}: ${(e as Error).message}`)));
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    this.stats.inFlight = this.inFlight.size;
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      this.stats.inFlight = this.inFlight.size;
+    });
+  }
+
+  /** One fragment: Invoke, retrying throttles (429) and service errors with Flock's backoff. */
+  private async invokeWithRetry(fn: string, f: FragmentPayload): Promise<void> {
+    const { InvokeCommand } = await loadLambdaSdk();
+    const body = Buffer.from(JSON.stringify(f));
+    const sync = this.o.invocation === 'sync';
+    const maxRetries = this.o.maxRetries ?? 200;
+    this.stats.fragmentsSent++;
+    this.stats.payloadBytes += body.length;
+    for (let attempt = 0; ; attempt++) {
+      const t0 = performance.now();
+      try {
+        this.stats.invocations++;
+        const r = await this.o.lambda.send(
+          new InvokeCommand({ FunctionName: fn, InvocationType: sync ? 'RequestResponse' : 'Event', ...(sync ? { LogType: 'Tail' } : {}), Payload: body }),
+        );
+        this.invokeHistogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        if (sync) {
+          const rep = reportFromLogResult(r.LogResult);
+          if (rep) this.addReport(rep);
+        }
+        if (r.FunctionError) {
+          this.stats.functionErrors++;
+          const text = r.Payload ? Buffer.from(r.Payload).toString('utf8') : '';
+          if (attempt < 2) {
+            this.stats.retries++;
+            await sleep(100 * (attempt + 1));
+            continue;
+          }
+          this.stats.failedFragments++;
+          throw new Error(`${fn} failed on fragment ${f.seq}/${f.count} of window ${f.window.id}: ${text.slice(0, 300)}`);
+        }
+        if (sync && r.Payload) {
+          const resp = JSON.parse(Buffer.from(r.Payload).toString('utf8')) as FragmentResponse;
+          if (resp.status === 'duplicate' || resp.status === 'late') this.stats.duplicatesReported++;
+        }
+        return;
+      } catch (e) {
+        const name = errorName(e);
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        const throttled = name === 'TooManyRequestsException' || status === 429;
+        const transient = throttled || (status !== undefined && status >= 500) || /ECONNRESET|ECONNREFUSED|socket hang up|TimeoutError/.test(`${name} ${(e as Error).message}`);
+        if (throttled) this.stats.throttles++;
+        if (!transient || attempt >= maxRetries) {
+          if (name !== 'Error' || status !== undefined) this.stats.failedFragments++;
+          throw e;
+        }
+        this.stats.retries++;
+        // Flock's sync retry: min(50·k + rand(0..100), 500) ms.
+        await sleep(Math.min(50 * (attempt + 1) + Math.random() * 100, 500));
+      }
+    }
+  }
+}

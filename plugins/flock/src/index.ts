@@ -1,0 +1,12 @@
+export { flockBackend, knobsOf, runStem, projectedCost, FUNCTION_PREFIX, TAG_RUN_ID, TAG_TOOL } from './backend.js';
+export { LocalLambdaService, startLocalLambda, reportLine, SYNC_PAYLOAD_LIMIT, ASYNC_PAYLOAD_LIMIT, type LocalLambdaOptions, type InvocationReport } from './lambda-local/server.js';
+export { writeZip, readZip } from './lambda-local/zip.js';
+export { buildTemplate } from './function/bundle.js';
+export { fragmentWindow, learnSchemas, encodeTable, decodeTable, type FragmentPayload } from './function/payload.js';
+export { Arena } from './function/arena.js';
+export { HashRing } from './function/hashring.js';
+export { planQuery, windowFromParams, type WindowSpec, type FlockHints } from './query.js';
+export { FlockDriver } from './driver/driver.js';
+export { Windower } from './driver/windows.js';
+export { parseReportLine, reportFromLogResult, lambdaClient } from './lambda-client.js';
+export { callerPolicy } from './iam.js';
