@@ -80,6 +80,9 @@ export const localBackend: Backend = {
   transportFor: () => 'memory',
 
   async plan(request: RunRequest): Promise<Plan> {
+    if (!this.capabilities.targets.includes(request.target)) {
+      throw new UserError(`The local backend has no target "${request.target}"; it runs only on target local.`);
+    }
     const parallelism = parallelismOf(request.knobs['parallelism']);
     const notes = [`runs in this process on ${cpus().length} cores; costs nothing`];
     if (parallelism > 1 && request.workload.partitioning.kind === 'single') {
@@ -104,6 +107,8 @@ export const localBackend: Backend = {
   },
 
   async start(d: Deployment, req: StartRequest): Promise<void> {
+    // Idempotent: a repeated start of a running deployment changes nothing.
+    if (running.has(d.runId)) return;
     if (req.transport.kind !== 'memory') throw new UserError('The local backend reads from the in-process transport only.');
     const binding = req.transport as MemoryBinding;
     const workload = req.workload;

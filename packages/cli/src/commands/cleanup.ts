@@ -35,6 +35,7 @@ export default class Cleanup extends StreamscoreCommand {
     const outstanding = Ledger.readJournal(journal).filter(
       (e) => (e.state === 'intended' || e.state === 'created') && (!flags.backend || e.backend === flags.backend) && (!flags['run-id'] || e.runId === flags['run-id']),
     );
+    ledger.adopt(outstanding);
     const reports: (CleanupReport & { backend: string })[] = [];
     for (const b of backends) {
       const report = await b.cleanup(

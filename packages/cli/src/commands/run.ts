@@ -5,6 +5,7 @@ import {
   buildShape,
   findSustainableRate,
   harnessTransportFor,
+  measureTransportBaseline,
   newRunId,
   parseRate,
   parseShape,
@@ -56,6 +57,7 @@ export default class Run extends StreamscoreCommand {
     'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
     repetitions: Flags.integer({ description: 'trials per rate in --find-max; a rate passes only if all pass', min: 1 }),
     'verify-max-events': Flags.integer({ description: 'skip the correctness check above this many events', default: 5_000_000 }),
+    baseline: Flags.boolean({ description: 'first measure the transport alone (a pass-through run, no engine) and report it beside the result' }),
     region: Flags.string({ description: 'AWS region for cloud targets', env: 'AWS_REGION' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
   };
@@ -125,11 +127,10 @@ export default class Run extends StreamscoreCommand {
       log: (m: string) => this.note(m),
       toolVersion: this.config.version,
     };
-    let result: Result;
-    try {
+    const measure = async (): Promise<Result> => {
       if (!findMax) {
         const shape = buildShape(shapeSpec, warmupS + durationS);
-        result = await runBenchmark({ ...base, runId, rate: shape.peakRate, shape, transport: await transportFor(runId) });
+        return runBenchmark({ ...base, runId, rate: shape.peakRate, shape, transport: await transportFor(runId) });
       } else {
         const maxRate = flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000);
         let last: Result | undefined;
@@ -151,12 +152,32 @@ export default class Run extends StreamscoreCommand {
         });
         const chosen = outcome.best ?? last;
         if (!chosen) throw new UserError('The search ran no trial.');
-        result = {
+        return {
           ...chosen,
           runId,
           findMax: { sustainedRate: outcome.sustainedRate, latencySloMs: sloMs!, backlogSlopeFraction: 0.01, trials: outcome.trials },
         };
       }
+    };
+    let result: Result;
+    try {
+      let transportBaseline: Result['transportBaseline'];
+      if (flags.baseline) {
+        const id = newRunId(`${workload.id}-transport`, backend.name);
+        this.note(`measuring the ${backend.transportFor(target)} transport alone for ${Math.min(durationS, 10)} s…`);
+        transportBaseline = await measureTransportBaseline({
+          workload,
+          transport: await transportFor(id),
+          runId: id,
+          rate,
+          durationS: Math.min(durationS, 10),
+          toolVersion: this.config.version,
+          generatorOptions,
+          signal: abort.signal,
+        });
+      }
+      result = await measure();
+      if (transportBaseline) result = { ...result, transportBaseline };
     } finally {
       progress.done();
       process.off('SIGINT', onSigint);

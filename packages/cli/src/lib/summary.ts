@@ -7,7 +7,7 @@ export function summaryTable(r: Result): string {
   const v = r.verdict;
   const verdict =
     v.status === 'pass'
-      ? `pass (${formatNumber(v.matched)} records${v.method === 'final-state' ? ' by key' : ''}, ${formatNumber(v.covered)} ${v.method === 'final-state' ? 'keys' : 'due times'})`
+      ? `pass (${formatNumber(v.matched)} records${v.method === 'final-state' ? ' by key' : ''}, ${formatNumber(v.covered)} due times)`
       : v.status === 'fail'
         ? `FAIL (${formatNumber(v.missing)} missing, ${formatNumber(v.unexpected)} unexpected of ${formatNumber(v.expected)})`
         : `skipped (${v.notes[0] ?? ''})`;
@@ -24,6 +24,10 @@ export function summaryTable(r: Result): string {
     ['send delay p99', formatLatencyUs(r.summary.sendDelay.p99)],
     ['verdict', verdict],
   ];
+  if (r.transportBaseline) {
+    const t = r.transportBaseline.latency;
+    rows.push(['transport alone', `p50 ${formatLatencyUs(t.p50)}, p99 ${formatLatencyUs(t.p99)} (pass-through, no engine)`]);
+  }
   if (!r.complete) rows.push(['complete', `no — ${r.incompleteReason ?? 'interrupted'}`]);
   if (r.cost) rows.push(['cost', `$${r.cost.totalUsd.toFixed(4)} ($${r.cost.perHourUsd.toFixed(3)}/h, $${r.cost.perMillionEventsUsd.toFixed(4)}/M events)`]);
   return renderTable(['metric', 'value'], rows);

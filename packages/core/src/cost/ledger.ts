@@ -60,6 +60,14 @@ export class Ledger {
     return this.put({ ...this.get(id), state: 'failed', end });
   }
 
+  /**
+   * Takes over entries of earlier runs (from the journal), so `cleanup` can record their deletion.
+   * Nothing is written until one of them changes.
+   */
+  adopt(entries: readonly LedgerEntry[]): void {
+    for (const e of entries) if (!this.entries.has(e.id)) this.entries.set(e.id, e);
+  }
+
   get(id: string): LedgerEntry {
     const e = this.entries.get(id);
     if (!e) throw new Error(`ledger has no resource ${id}`);

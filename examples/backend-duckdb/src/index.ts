@@ -1,0 +1,2 @@
+export { duckdbBackend } from './backend.js';
+export { MicroBatchRunner } from './microbatch.js';

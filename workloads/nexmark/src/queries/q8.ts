@@ -1,0 +1,119 @@
+import { isWindowFired, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import {
+  MODULE,
+  TumblingParamsSchema,
+  eventTime,
+  flinkSql,
+  microbatchSql,
+  nexmarkGenerator,
+  type NexmarkEvent,
+  type TumblingParams,
+} from './common.js';
+
+interface Q8Window {
+  /** People who registered in the window: id → name. */
+  people: Map<number, string>;
+  /** Sellers of the auctions opened in the window. */
+  sellers: Set<number>;
+}
+
+/**
+ * The window join: per tumbling window, the people who registered and the sellers who opened
+ * auctions; when the window fires, the people among the sellers. People and auctions are late,
+ * and dropped, once their window has fired.
+ */
+class Q8Streaming implements StreamingQuery<NexmarkEvent> {
+  private readonly size: number;
+  private readonly windows = new Map<number, Q8Window>();
+  private watermark = Number.NEGATIVE_INFINITY;
+
+  constructor(p: TumblingParams) {
+    this.size = p.windowSizeMs;
+  }
+
+  private window(t: number): Q8Window | undefined {
+    const start = windowStart(t, this.size);
+    if (isWindowFired(start + this.size, this.watermark)) return undefined;
+    let w = this.windows.get(start);
+    if (w === undefined) {
+      w = { people: new Map(), sellers: new Set() };
+      this.windows.set(start, w);
+    }
+    return w;
+  }
+
+  onEvent(e: NexmarkEvent, _emit: Emit): void {
+    if (e.type === 'person') {
+      const w = this.window(e.dateTime);
+      // GROUP BY id, name: one row per person (ids are unique in NEXMark).
+      if (w !== undefined && !w.people.has(e.id)) w.people.set(e.id, e.name);
+    } else if (e.type === 'auction') {
+      this.window(e.dateTime)?.sellers.add(e.seller);
+    }
+  }
+
+  onWatermark(watermarkMs: number, emit: Emit): void {
+    this.watermark = watermarkMs;
+    this.fire(watermarkMs, emit);
+  }
+
+  onEnd(emit: Emit): void {
+    this.fire(Number.POSITIVE_INFINITY, emit);
+  }
+
+  private fire(limit: number, emit: Emit): void {
+    for (const [start, w] of this.windows) {
+      const end = start + this.size;
+      if (!isWindowFired(end, limit)) continue;
+      for (const [id, name] of w.people) {
+        if (w.sellers.has(id)) emit({ id, name, starttime: start, endtime: end });
+      }
+      this.windows.delete(start);
+    }
+  }
+}
+
+/** Oracle: the distinct (id, name, window) of people and the distinct (seller, window) of auctions, joined. */
+export function q8Reference(events: readonly NexmarkEvent[], p: TumblingParams): Row[] {
+  const startOf = (t: number) => t - (((t % p.windowSizeMs) + p.windowSizeMs) % p.windowSizeMs);
+  const sellerWindows = new Set<string>();
+  for (const e of events) if (e.type === 'auction') sellerWindows.add(`${e.seller}@${startOf(e.dateTime)}`);
+  const seen = new Set<string>();
+  const rows: Row[] = [];
+  for (const e of events) {
+    if (e.type !== 'person') continue;
+    const start = startOf(e.dateTime);
+    const key = JSON.stringify([e.id, e.name, start]);
+    if (seen.has(key) || !sellerWindows.has(`${e.id}@${start}`)) continue;
+    seen.add(key);
+    rows.push({ id: e.id, name: e.name, starttime: start, endtime: start + p.windowSizeMs });
+  }
+  return rows;
+}
+
+export const q8: Workload<NexmarkEvent, TumblingParams> = {
+  id: 'nexmark/q8',
+  suite: 'nexmark',
+  title: 'Monitor new users',
+  description:
+    'For each tumbling window (10 s by event time), the people who registered in it and opened at least one auction in the same window.',
+  kind: 'windowed',
+  params: TumblingParamsSchema,
+  output: {
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'string' },
+      { name: 'starttime', type: 'timestamp' },
+      { name: 'endtime', type: 'timestamp' },
+    ],
+    dueTimeColumn: 'endtime',
+  },
+  eventTime,
+  generator: nexmarkGenerator,
+  reference: (events, p) => q8Reference(events, p),
+  streaming: (p) => new Q8Streaming(p),
+  partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },
+  timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),
+  sql: { 'flink-sql': flinkSql('q8'), 'microbatch-sql': microbatchSql('q8') },
+  module: MODULE,
+};
