@@ -293,7 +293,8 @@ export class NexmarkGenerator implements EventSource<NexmarkEvent> {
     const eventId = this.firstEventId + adjustedEventNumber;
     const timestamp = this.timeline.timestampMs(adjustedEventNumber);
     this.rnd.setSeed(eventId);
-    const rem = eventId % PROPORTION_DENOMINATOR;
+    // eventId mod 50 without `%`, which falls back to a slow fmod once ids pass 2^31.
+    const rem = eventId - Math.floor(eventId / PROPORTION_DENOMINATOR) * PROPORTION_DENOMINATOR;
     if (rem >= PERSON_PROPORTION + AUCTION_PROPORTION) return this.nextBid(eventId, timestamp);
     if (rem < PERSON_PROPORTION) return this.nextPerson(eventId, timestamp);
     return this.nextAuction(adjustedEventNumber, eventId, timestamp);

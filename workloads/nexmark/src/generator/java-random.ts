@@ -63,7 +63,7 @@ export class JavaRandom {
       low48 = seed % TWO_48;
       if (low48 < 0) low48 += TWO_48;
     }
-    const hi = Math.floor(low48 / TWO_24);
+    const hi = Math.floor(low48 * INV_TWO_24);
     this.hi = hi ^ MUL_HI;
     this.lo = (low48 - hi * TWO_24) ^ MUL_LO;
   }
