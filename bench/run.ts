@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
- * printed as a table. Sections: generator, hdr, local, kinesis (default: all that are available).
+ * printed as a table. Sections: generator, hdr, local, oracle, engines, kinesis (default: all).
+ * `BENCH_QUERIES=q0,q5` picks the local section's queries.
  */
 import type { BenchRow } from './types.js';
 
@@ -10,6 +11,8 @@ const sections: Section[] = [
   { name: 'generator', run: async () => (await import('../workloads/nexmark/src/generator/bench.js')).benchGenerator() },
   { name: 'hdr', run: async () => (await import('./hdr.js')).benchHdr() },
   { name: 'local', run: async () => (await import('./local.js')).benchLocal() },
+  { name: 'oracle', run: async () => (await import('./oracle.js')).benchOracle() },
+  { name: 'engines', run: async () => (await import('./engines.js')).benchEngines() },
   { name: 'kinesis', run: async () => (await import('../packages/core/src/kinesis/bench.js')).benchKinesis() },
 ];
 

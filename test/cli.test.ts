@@ -77,12 +77,19 @@ describe('streamscore CLI', () => {
 
   it('stops on Ctrl-C, writes the Result marked incomplete and exits non-zero', async () => {
     const out = join(tmp, 'interrupted.json');
-    const child = spawn(process.execPath, [BIN, 'run', 'nexmark/q0', '--rate', '10000', '--duration', '60s', '--out', out, '--quiet'], {
+    const child = spawn(process.execPath, [BIN, 'run', 'nexmark/q0', '--rate', '10000', '--duration', '60s', '--out', out], {
       env: { ...process.env, HOME: tmp },
     });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Interrupt once the load is running (the first progress line), however slow the start.
+    const running = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += String(d);
+        if (/measure/.test(stderr)) resolve();
+      }),
+    );
+    await running;
+    await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(130);
@@ -94,10 +101,22 @@ describe('streamscore CLI', () => {
   });
 
   it('writes Beam-identical NEXMark events as JSON lines', () => {
-    const r = cli('generate', 'nexmark', '--events', '3');
+    const r = cli('generate', 'nexmark', '--events', '3', '--gen', 'numEventGenerators=1');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string });
-    expect(lines).toHaveLength(3);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The first events of Beam's standard configuration, pinned from Beam's own generator.
+    const pins = JSON.parse(readFileSync(new URL('../workloads/nexmark/src/generator/parity-pins.json', import.meta.url), 'utf8')) as {
+      cases: { name: string; overrides: Record<string, unknown>; firstEvents: Record<string, unknown>[] }[];
+    };
+    const standard = pins.cases.find((c) => c.name === 'standard')!;
+    expect(standard.overrides).toEqual({ numEventGenerators: 1 });
+    expect(lines).toEqual(standard.firstEvents.slice(0, 3));
+  });
+
+  it('writes YSB events as CSV with a header', () => {
+    const r = cli('generate', 'ysb', '--events', '2', '--format', 'csv');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('user_id,page_id,ad_id,ad_type,event_type,event_time,ip_address');
   });
 
   it('has --help with an example for every command', () => {

@@ -14,6 +14,15 @@ import { CAMPAIGN_IDS, CAMPAIGN_INDEX_BY_AD, NUM_CAMPAIGNS, campaignTable } from
 import { YsbConfigSchema, YsbGenerator } from './generator.js';
 import type { YsbEvent } from './model.js';
 
+const YSB_FIELDS = ['user_id', 'page_id', 'ad_id', 'ad_type', 'event_type', 'event_time', 'ip_address'] as const;
+
+/** `streamscore generate ysb`: JSON lines as YSB writes them to Kafka, or CSV in the same field order. */
+const ysbSerializer = {
+  jsonLine: (e: YsbEvent) => JSON.stringify(e),
+  csvHeader: () => YSB_FIELDS.join(','),
+  csvRow: (e: YsbEvent) => YSB_FIELDS.map((f) => String(e[f])).join(','),
+};
+
 export const MODULE = '@streamscore/workload-ysb';
 
 export const YsbParamsSchema = z.strictObject({
@@ -150,6 +159,7 @@ export const ysbCampaigns: Workload<YsbEvent, YsbParams> = {
   },
   eventTime: (e) => e.event_time,
   generator: ysbGenerator,
+  serialize: ysbSerializer,
   reference: (events, p) => ysbReference(events, p),
   streaming: (p) => new YsbStreaming(p),
   partitioning: { kind: 'key', key: (e) => CAMPAIGN_INDEX_BY_AD.get(e.ad_id) ?? 0 },

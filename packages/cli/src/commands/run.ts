@@ -13,6 +13,7 @@ import {
   runBenchmark,
   UserError,
   writeResult,
+  type Plan,
   type Result,
   type RunFile,
   type ShapeSpec,
@@ -24,6 +25,7 @@ import { parseKeyValues } from '../lib/kv.js';
 import { ensureWritable } from '../lib/output-path.js';
 import { progressPrinter } from '../lib/progress.js';
 import { summaryTable, trialsTable } from '../lib/summary.js';
+import { renderTable } from '../lib/table.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
@@ -59,6 +61,8 @@ export default class Run extends StreamscoreCommand {
     'verify-max-events': Flags.integer({ description: 'skip the correctness check above this many events', default: 5_000_000 }),
     baseline: Flags.boolean({ description: 'first measure the transport alone (a pass-through run, no engine) and report it beside the result' }),
     region: Flags.string({ description: 'AWS region for cloud targets', env: 'AWS_REGION' }),
+    'max-cost': Flags.string({ description: 'refuse to run when the plan’s projected cost is above this, USD (cloud targets)', default: '1' }),
+    yes: Flags.boolean({ char: 'y', description: 'run even when the projected cost is above --max-cost' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
   };
 
@@ -95,6 +99,8 @@ export default class Run extends StreamscoreCommand {
         throw new UserError(`Backend ${backend.name} has no knob "${k}". Its knobs: ${Object.keys(backend.capabilities.knobs).join(', ') || '(none)'}.`);
       }
     }
+    // A backend with a `region` knob (flink's ec2 target) gets --region unless the knob says otherwise.
+    if (flags.region && backend.capabilities.knobs['region'] && knobs['region'] === undefined) knobs['region'] = flags.region;
     const params = { ...(file?.params ?? {}), ...parseKeyValues(flags.param, 'param') };
     const generatorOptions = { ...(file?.generator ?? {}), ...parseKeyValues(flags.gen, 'gen') };
     const findMax = flags['find-max'] || file?.findMax !== undefined;
@@ -102,6 +108,23 @@ export default class Run extends StreamscoreCommand {
 
     const runId = newRunId(workload.id, backend.name);
     const out = ensureWritable(flags.out ?? join('results', `${runId}.json`));
+
+    // Safety rule: nothing is created in a cloud without its plan shown first and the cost cap kept.
+    const maxCost = Number(flags['max-cost']);
+    if (!(maxCost >= 0)) throw new UserError(`--max-cost must be a number of dollars (got "${flags['max-cost']}").`, 'For example --max-cost 2.50.');
+    const parsedParams = workload.params.safeParse(params);
+    const horizonMs = parsedParams.success ? workload.timing(parsedParams.data).horizonMs : 0;
+    const planDurationS = warmupS + durationS + (horizonMs > 0 ? Math.ceil((horizonMs + 1000) / 1000) : 0);
+    const plan: Plan = await backend.plan({ runId, workload, params, target, knobs, rate, durationS: planDurationS });
+    if (plan.projectedCostUsd > 0) {
+      this.note(printPlan(plan, findMax));
+      if (plan.projectedCostUsd > maxCost && !flags.yes) {
+        throw new UserError(
+          `the projected cost of this run is $${plan.projectedCostUsd.toFixed(2)}${findMax ? ' per trial' : ''}, above --max-cost $${maxCost.toFixed(2)}.`,
+          'Raise --max-cost, make the run smaller or shorter, or pass --yes to run anyway.',
+        );
+      }
+    }
     const abort = new AbortController();
     const onSigint = () => {
       this.note('\ninterrupted: stopping the load and writing what was measured…');
@@ -195,4 +218,16 @@ export default class Run extends StreamscoreCommand {
     }
     return result;
   }
+}
+
+/** The plan as the user sees it before anything is created: resources, projected cost, notes. */
+function printPlan(plan: Plan, perTrial: boolean): string {
+  const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+  const rows = plan.resources.map((r) => [r.kind, r.name, r.size ?? '-', r.count, r.projectedCostUsd === undefined ? '-' : usd(r.projectedCostUsd)]);
+  return [
+    `Plan: ${plan.backend} on ${plan.target}`,
+    renderTable(['kind', 'resource', 'size', 'count', 'projected'], rows),
+    ...plan.notes.map((n) => `  - ${n}`),
+    `Projected cost: ${usd(plan.projectedCostUsd)}${perTrial ? ' per trial (--find-max runs several)' : ''}`,
+  ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { EventSource, GeneratorRequest } from '@streamscore/core';
-import { NexmarkConfigSchema, NexmarkGenerator, beamUnboundedMaxEvents } from '../generator/index.js';
+import type { EventSource, GeneratorRequest, EventSerializer } from '@streamscore/core';
+import { NexmarkConfigSchema, NexmarkGenerator, beamUnboundedMaxEvents, csvHeader, csvRow, jsonLine } from '../generator/index.js';
 import type { Auction, Bid, NexmarkEvent, Person } from '../generator/model.js';
 
 export type { Auction, Bid, NexmarkEvent, Person };
@@ -79,3 +79,6 @@ export type TumblingParams = z.infer<typeof TumblingParamsSchema>;
 export function avgBigint(sum: number, count: number): number {
   return (sum - (sum % count)) / count;
 }
+
+/** How `streamscore generate nexmark` writes events (the generator's JSONL and CSV formats). */
+export const nexmarkSerializer: EventSerializer<NexmarkEvent> = { jsonLine, csvHeader, csvRow };

@@ -6,6 +6,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
 } from './common.js';
@@ -47,6 +48,7 @@ export const q0: Workload<NexmarkEvent, PerEventParams> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: (events) => q0Reference(events),
   streaming: () => new Q0Streaming(),
   partitioning: { kind: 'any' },

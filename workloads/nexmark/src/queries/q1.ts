@@ -6,6 +6,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
 } from './common.js';
@@ -60,6 +61,7 @@ export const q1: Workload<NexmarkEvent, PerEventParams> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: (events) => q1Reference(events),
   streaming: () => new Q1Streaming(),
   partitioning: { kind: 'any' },

@@ -7,6 +7,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   watermarkDelayMs,
   type NexmarkEvent,
 } from './common.js';
@@ -102,6 +103,7 @@ export const q11: Workload<NexmarkEvent, Q11Params> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: (events, p) => q11Reference(events, p),
   streaming: (p) => new Q11Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.bidder : e.id) },

@@ -7,6 +7,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   type NexmarkEvent,
   type TumblingParams,
 } from './common.js';
@@ -171,6 +172,7 @@ export const q12: Workload<NexmarkEvent, TumblingParams> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: q12Reference,
   checkInvariants: (events, actual, p) => q12CheckInvariants(events, actual, p),
   streaming: (p) => new Q12Streaming(p),

@@ -6,6 +6,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
 } from './common.js';
@@ -46,6 +47,7 @@ export const q2: Workload<NexmarkEvent, PerEventParams> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: (events) => q2Reference(events),
   streaming: () => new Q2Streaming(),
   partitioning: { kind: 'any' },

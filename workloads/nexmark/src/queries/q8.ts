@@ -6,6 +6,7 @@ import {
   flinkSql,
   microbatchSql,
   nexmarkGenerator,
+  nexmarkSerializer,
   type NexmarkEvent,
   type TumblingParams,
 } from './common.js';
@@ -110,6 +111,7 @@ export const q8: Workload<NexmarkEvent, TumblingParams> = {
   },
   eventTime,
   generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
   reference: (events, p) => q8Reference(events, p),
   streaming: (p) => new Q8Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },

@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './calibration.js';
+export * from './model.js';
+export * from './workload.js';
+export * from './sweep.js';
+export * from './check.js';
