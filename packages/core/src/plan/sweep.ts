@@ -182,6 +182,7 @@ function sig3(x: number): number {
 /** Log-spaced rates from `from` to `to`, `perDecade` per factor of ten, both ends included. */
 export function logRates(from: number, to: number, perDecade = 4): number[] {
   if (!(from > 0 && to >= from)) return [];
+  if (to === from) return [from];
   const n = Math.max(1, Math.round(Math.log10(to / from) * perDecade));
   return Array.from({ length: n + 1 }, (_, i) => (i === 0 ? from : i === n ? to : sig3(from * (to / from) ** (i / n))));
 }

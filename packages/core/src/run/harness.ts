@@ -191,7 +191,9 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     let nextTick = baseTimeMs + intervalS * 1000;
     const tick = async (now: number) => {
       const tS = (now - baseTimeMs) / 1000;
-      const phase: Interval['phase'] = tS <= warmupS ? 'warmup' : tS <= warmupS + o.durationS ? 'measure' : 'drain';
+      // An interval belongs to the phase its middle falls in (the last one may be cut short).
+      const mid = Math.max(0, tS - intervalS / 2);
+      const phase: Interval['phase'] = mid < warmupS ? 'warmup' : mid < warmupS + o.durationS ? 'measure' : 'drain';
       const lat = latency.drainInterval();
       const sd = sendDelay.drainInterval();
       let backend: Record<string, number> = {};
@@ -200,7 +202,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       } catch (e) {
         errors.push(`metrics: ${(e as Error).message}`);
       }
-      const backlog = Math.max(0, Math.floor(shape.eventsBy(tS)) - sent);
+      const backlog = Math.max(0, Math.floor(shape.eventsBy(Math.min(tS, scheduleS))) - sent);
       const iv: Interval = {
         t: Math.round(tS * 1000) / 1000,
         phase,
