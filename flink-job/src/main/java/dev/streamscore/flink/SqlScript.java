@@ -35,6 +35,18 @@ public final class SqlScript {
   public static String rawText(JobParams p) throws IOException {
     if (p.get("job.sql") != null) return p.get("job.sql");
     if (p.get("job.sql-b64") != null) return new String(Base64.getDecoder().decode(p.get("job.sql-b64")), StandardCharsets.UTF_8);
+    // Managed Service runtime properties hold at most 2,048 characters per value, so longer
+    // scripts arrive split: job.sql-b64.parts = N and job.sql-b64.0 .. job.sql-b64.(N-1).
+    if (p.get("job.sql-b64.parts") != null) {
+      int parts = Integer.parseInt(p.get("job.sql-b64.parts").trim());
+      StringBuilder b64 = new StringBuilder();
+      for (int i = 0; i < parts; i++) {
+        String part = p.get("job.sql-b64." + i);
+        if (part == null) throw new IllegalArgumentException("job.sql-b64." + i + " is missing (job.sql-b64.parts = " + parts + ")");
+        b64.append(part);
+      }
+      return new String(Base64.getDecoder().decode(b64.toString()), StandardCharsets.UTF_8);
+    }
     if (p.get("job.sql-file") != null) return Files.readString(Path.of(p.get("job.sql-file")), StandardCharsets.UTF_8);
     throw new IllegalArgumentException("no SQL given: pass --sql, --sql-b64 or --sql-file (job.sql, job.sql-b64, job.sql-file)");
   }

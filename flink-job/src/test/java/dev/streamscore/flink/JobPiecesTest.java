@@ -117,4 +117,16 @@ class JobPiecesTest {
     JobParams missing = JobParams.of(Map.of("job.sql", "SELECT ${windowSize}", "job.prelude", "none"));
     assertThrows(IllegalArgumentException.class, () -> SqlScript.render(missing));
   }
+
+  @Test
+  void joinsASqlScriptSplitIntoRuntimePropertyParts() throws Exception {
+    String sql = "SELECT 1;\n-- " + "x".repeat(3000);
+    String b64 = java.util.Base64.getEncoder().encodeToString(sql.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    int parts = 0;
+    for (int i = 0; i < b64.length(); i += 2048) m.put("job.sql-b64." + parts++, b64.substring(i, Math.min(b64.length(), i + 2048)));
+    m.put("job.sql-b64.parts", String.valueOf(parts));
+    assertTrue(parts > 1);
+    org.junit.jupiter.api.Assertions.assertEquals(sql, SqlScript.rawText(dev.streamscore.flink.params.JobParams.of(m)));
+  }
 }
