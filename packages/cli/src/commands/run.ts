@@ -54,6 +54,13 @@ export default class Run extends StreamscoreCommand {
     gen: Flags.string({ description: 'generator option key=value, e.g. outOfOrderGroupSize=4 (repeatable)', multiple: true }),
     knob: Flags.string({ char: 'k', description: 'backend knob key=value (repeatable; see `streamscore backends`)', multiple: true }),
     parallelism: Flags.integer({ description: 'shorthand for --knob parallelism=N' }),
+    'instance-type': Flags.string({ description: 'shorthand for --knob instance-type=T (flink on ec2)' }),
+    nodes: Flags.integer({ description: 'shorthand for --knob nodes=N (flink on ec2)' }),
+    'parallelism-per-kpu': Flags.integer({ description: 'shorthand for --knob parallelism-per-kpu=N (kda)' }),
+    memory: Flags.integer({ description: 'shorthand for --knob memory=MB (flock)' }),
+    arch: Flags.string({ description: 'shorthand for --knob arch=arm64|x86_64 (flock)' }),
+    'group-size': Flags.integer({ description: 'shorthand for --knob group-size=N (flock)' }),
+    session: Flags.string({ description: 'shorthand for --knob session=NAME (flink session cluster)' }),
     'latency-slo': Flags.string({ description: 'latency SLO (p99), e.g. 100ms; --find-max needs it' }),
     'find-max': Flags.boolean({ description: 'search for the sustainable rate instead of one run' }),
     'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
@@ -93,7 +100,11 @@ export default class Run extends StreamscoreCommand {
       throw new UserError(`Backend ${backend.name} has no target "${target}". Its targets: ${backend.capabilities.targets.join(', ')}.`);
     }
     const knobs = { ...(file?.knobs ?? {}), ...parseKeyValues(flags.knob, 'knob') };
-    if (flags.parallelism !== undefined) knobs['parallelism'] = flags.parallelism;
+    // Shorthand flags for the knobs the bundled backends declare; the backend still decides.
+    for (const k of ['parallelism', 'instance-type', 'nodes', 'parallelism-per-kpu', 'memory', 'arch', 'group-size', 'session'] as const) {
+      const v = flags[k];
+      if (v !== undefined) knobs[k] = v;
+    }
     for (const k of Object.keys(knobs)) {
       if (!backend.capabilities.knobs[k]) {
         throw new UserError(`Backend ${backend.name} has no knob "${k}". Its knobs: ${Object.keys(backend.capabilities.knobs).join(', ') || '(none)'}.`);
