@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,5 +125,32 @@ describe('streamscore CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/EXAMPLES/);
     }
+  });
+
+  it('compares a matrix from one file (the local engine in one thread and on two worker threads) and writes one report', () => {
+    const file = join(tmp, 'matrix.yaml');
+    writeFileSync(
+      file,
+      `title: parallelism
+workloads: [nexmark/q1, ysb/campaigns]
+backends:
+  - { backend: local }
+  - { backend: local, knobs: { parallelism: 2 } }
+load: { rate: 5000, duration: 2s }
+`,
+    );
+    const out = join(tmp, 'cmp');
+    const r = cli('compare', file, '--out', out, '--json', '--quiet');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as { report: string; results: string[]; skipped: unknown[] };
+    expect(answer.skipped).toEqual([]);
+    expect(answer.results).toHaveLength(4);
+    for (const path of answer.results) {
+      const result = ResultSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+      expect(result.verdict.status).toBe('pass');
+    }
+    const workers = answer.results.map((p) => ResultSchema.parse(JSON.parse(readFileSync(p, 'utf8'))).intervals[0]!.backend['workers']);
+    expect(workers).toEqual([1, 2, 1, 2]);
+    expect(existsSync(answer.report)).toBe(true);
   });
 });

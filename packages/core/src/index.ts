@@ -27,3 +27,5 @@ export * from './engine/index.js';
 export * from './run/transports.js';
 export * from './aws/moto-server.js';
 export * from './run/baseline.js';
+export * from './run/compare-file.js';
+export * from './plan/index.js';

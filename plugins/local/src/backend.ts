@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import type {
   AnyWorkload,
@@ -42,7 +44,10 @@ function parallelismOf(v: unknown): number {
 }
 
 async function startWorkers(r: Running, req: StartRequest, emit: Emit, delay: number): Promise<void> {
-  const url = new URL('./worker.js', import.meta.url);
+  // From dist the worker sits beside this file; from src (tests, oclif's dev mode) it is the
+  // built one, since a worker thread cannot load TypeScript.
+  const beside = new URL('./worker.js', import.meta.url);
+  const url = existsSync(fileURLToPath(beside)) ? beside : new URL('../dist/worker.js', import.meta.url);
   for (let i = 0; i < r.parallelism; i++) {
     const w = new Worker(url, {
       workerData: { module: req.workload.module, workloadId: req.workload.id, params: req.params, watermarkDelayMs: delay },

@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import {
   buildShape,
-  findSustainableRate,
   harnessTransportFor,
   measureTransportBaseline,
   newRunId,
   parseRate,
   parseShape,
   readRunFile,
-  runBenchmark,
   UserError,
   writeResult,
   type Plan,
@@ -25,6 +23,7 @@ import { parseKeyValues } from '../lib/kv.js';
 import { ensureWritable } from '../lib/output-path.js';
 import { progressPrinter } from '../lib/progress.js';
 import { summaryTable, trialsTable } from '../lib/summary.js';
+import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
 import { renderTable } from '../lib/table.js';
 
 export default class Run extends StreamscoreCommand {
@@ -143,8 +142,7 @@ export default class Run extends StreamscoreCommand {
     };
     process.once('SIGINT', onSigint);
     const progress = progressPrinter(!flags.quiet && !this.jsonEnabled());
-    const transportFor = (id: string) => harnessTransportFor(backend, target, { runId: id, ...(flags.region ? { region: flags.region } : {}) });
-    const base = {
+    const measureBase: MeasureBase = {
       backend,
       workload,
       params,
@@ -160,38 +158,21 @@ export default class Run extends StreamscoreCommand {
       onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p),
       log: (m: string) => this.note(m),
       toolVersion: this.config.version,
+      ...(flags.region ? { region: flags.region } : {}),
     };
     const measure = async (): Promise<Result> => {
-      if (!findMax) {
-        const shape = buildShape(shapeSpec, warmupS + durationS);
-        return runBenchmark({ ...base, runId, rate: shape.peakRate, shape, transport: await transportFor(runId) });
-      } else {
-        const maxRate = flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000);
-        let last: Result | undefined;
-        const outcome = await findSustainableRate({
-          startRate: file?.findMax?.startRate ?? rate,
-          maxRate,
-          latencySloMs: sloMs!,
-          repetitions: flags.repetitions ?? file?.findMax?.repetitions ?? 1,
-          runTrial: async (r) => {
-            if (abort.signal.aborted) throw new UserError('interrupted');
-            const trialId = newRunId(workload.id, backend.name);
-            last = await runBenchmark({ ...base, runId: trialId, rate: r, transport: await transportFor(trialId) });
-            return last;
-          },
-          onTrial: (t) => {
-            progress.done();
-            this.note(`trial ${t.rate.toLocaleString('en-US')} events/s: ${t.passed ? 'pass' : 'fail'} (${t.reason})`);
-          },
-        });
-        const chosen = outcome.best ?? last;
-        if (!chosen) throw new UserError('The search ran no trial.');
-        return {
-          ...chosen,
-          runId,
-          findMax: { sustainedRate: outcome.sustainedRate, latencySloMs: sloMs!, backlogSlopeFraction: 0.01, trials: outcome.trials },
-        };
-      }
+      const shape = buildShape(shapeSpec, warmupS + durationS);
+      if (!findMax) return measureOnce(measureBase, runId, shape.peakRate, shape);
+      return measureMax(measureBase, runId, {
+        startRate: file?.findMax?.startRate ?? rate,
+        maxRate: flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000),
+        latencySloMs: sloMs!,
+        repetitions: flags.repetitions ?? file?.findMax?.repetitions ?? 1,
+        onTrial: (m) => {
+          progress.done();
+          this.note(m);
+        },
+      });
     };
     let result: Result;
     try {
@@ -201,7 +182,7 @@ export default class Run extends StreamscoreCommand {
         this.note(`measuring the ${backend.transportFor(target)} transport alone for ${Math.min(durationS, 10)} s…`);
         transportBaseline = await measureTransportBaseline({
           workload,
-          transport: await transportFor(id),
+          transport: await harnessTransportFor(backend, target, { runId: id, ...(flags.region ? { region: flags.region } : {}) }),
           runId: id,
           rate,
           durationS: Math.min(durationS, 10),

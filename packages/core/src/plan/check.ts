@@ -52,7 +52,7 @@ export function checkPoints(inputs: PlannerInputs, traitsOf: (workloadId: string
     const traits = traitsOf(p.workload);
     const e = evaluate(inputs, traits, p.config, p.rate, { exclude: new Set([p.runId]) });
     const measuredRate = p.sustainedRate ?? p.lowerBoundRate;
-    const modelled = e.costItems.length > 0 || e.sustainableRate.value > 0;
+    const modelled = !e.unmodelled;
     const base = {
       runId: p.runId,
       ...(p.file ? { file: p.file } : {}),

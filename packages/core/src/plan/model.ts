@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   sloMs?: number;
   /** Run ids whose points must not be used (leave-one-out for `--check`). */
   exclude?: ReadonlySet<string>;
+  /** Price a configuration only if it sustains the rate (the sweep: saves pricing what it drops). */
+  priceOnlyIfSustains?: boolean;
 }
 
 export interface Speed {
@@ -207,11 +209,23 @@ function hourly(resource: ProjectedResource, book: PriceBook): number {
   return x.usdPerHour;
 }
 
+const kinesisMemo = new Map<string, KinesisSizing>();
+
 /**
  * The input and output streams for a rate: events packed into ~24 KiB records (streamscore's
  * framing), so records/s = bytes/s ÷ 24 KiB and each record is one PUT payload unit.
  */
 export function kinesisFor(traits: WorkloadTraits, rate: number, inputs: PlannerInputs): KinesisSizing {
+  const key = `${inputs.book.region}|${inputs.book.date}|${inputs.book.kinesis.shardHourUsd}|${inputs.book.kinesis.putPayloadUnitsPerMillionUsd}|${traits.eventBytes}|${traits.outputRatio}|${traits.outputBytes}|${rate}`;
+  const hit = kinesisMemo.get(key);
+  if (hit) return hit;
+  if (kinesisMemo.size > 10_000) kinesisMemo.clear();
+  const sized = sizeKinesis(traits, rate, inputs);
+  kinesisMemo.set(key, sized);
+  return sized;
+}
+
+function sizeKinesis(traits: WorkloadTraits, rate: number, inputs: PlannerInputs): KinesisSizing {
   const P = inputs.shipped.platforms;
   const recordBytes = platformNumber(P, 'kinesis.recordBytes');
   const shardBytes = platformNumber(P, 'kinesis.shardBytesPerS');
@@ -573,17 +587,20 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
       reasons: [parts],
       costItems: [],
       capacityWork: parts,
+      unmodelled: true,
     };
   }
   const cloud = config.family === 'flink-ec2' || config.family === 'kda' || config.family === 'flock-lambda';
-  const costItems: CostItem[] = parts.resources.map((r) => ({ item: r.item, usdPerHour: hourly(r.resource, inputs.book) }));
-  if (cloud) costItems.push(...kinesisFor(traits, rate, inputs).items);
+  const run = measuredRunOf(inputs, traits, config, opts);
+  const capacityNow = run?.sustainedRate ?? parts.capacity;
+  const skipPricing = opts.priceOnlyIfSustains === true && (capacityNow < rate || parts.blockers.length > 0);
+  const costItems: CostItem[] = skipPricing ? [] : parts.resources.map((r) => ({ item: r.item, usdPerHour: hourly(r.resource, inputs.book) }));
+  if (cloud && !skipPricing) costItems.push(...kinesisFor(traits, rate, inputs).items);
   const perHour = costItems.reduce((s, c) => s + c.usdPerHour, 0);
   const perMillion = rate > 0 ? (perHour / (rate * 3600)) * 1e6 : 0;
-  const costSource = cloud ? `price book ${inputs.book.region} ${inputs.book.date} (projectHourly): ${costItems.map((c) => `${c.item} $${c.usdPerHour.toFixed(4)}`).join('; ')}` : 'runs on this machine';
+  const costSource = skipPricing ? 'not priced: it does not sustain the rate' : cloud ? `price book ${inputs.book.region} ${inputs.book.date} (projectHourly): ${costItems.map((c) => `${c.item} $${c.usdPerHour.toFixed(4)}`).join('; ')}` : 'runs on this machine';
 
   // A measured run of this very configuration gives measured figures.
-  const run = measuredRunOf(inputs, traits, config, opts);
   let sustainable: Figure = { value: parts.capacity, basis: 'projected', source: `${parts.capacityWork} — ${parts.capacitySource}` };
   let latency: Figure = { value: parts.latencyMs, basis: 'projected', source: parts.latencyWork };
   if (run?.sustainedRate !== undefined) sustainable = { value: run.sustainedRate, basis: 'measured', source: `find-max of run ${run.runId}` };

@@ -88,14 +88,14 @@ export function planPlatform(inputs: PlannerInputs, traits: WorkloadTraits, plat
   let lastReason = '';
   for (const shape of shapes) {
     for (const config of shape) {
-      const e = evaluate(inputs, traits, config, rate, opts);
+      const e = evaluate(inputs, traits, config, rate, { ...opts, priceOnlyIfSustains: true });
       evaluated++;
       if (e.sustains) {
         candidates.push(e);
         break;
       }
       lastReason = e.reasons[0] ?? lastReason;
-      if (e.sustainableRate.value === 0 && e.costItems.length === 0) break; // no model for this shape at all
+      if (e.unmodelled) break; // no model for this shape at all
     }
   }
   candidates.sort(byCost);

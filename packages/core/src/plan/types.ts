@@ -92,4 +92,6 @@ export interface Evaluation {
   costItems: CostItem[];
   /** The capacity arithmetic in words. */
   capacityWork: string;
+  /** Set when the planner has no model for this configuration and workload (the reason is in `reasons`). */
+  unmodelled?: true;
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { costLatencyChart, crossoverChart, renderPlannerChart, type CrossoverSeriesPoint } from './planner-charts.js';
+import { countMarks, parseSvg, PNG_MAGIC, pngSize } from './testing/svg.js';
+
+const rates = [1000, 10_000, 100_000, 1_000_000];
+const series: CrossoverSeriesPoint[] = [
+  ...rates.map((rate) => ({ platform: 'flock-lambda', title: 'Flock on Lambda', rate, perHourUsd: 0.01 + 1e-5 * rate })),
+  ...rates.map((rate) => ({ platform: 'flink-ec2', title: 'Flink on EC2', rate, perHourUsd: 0.5 + 1e-6 * rate })),
+  // KDA has no feasible configuration at the lowest rate: its line starts at 10k.
+  ...rates.map((rate) => ({ platform: 'kda', title: 'Managed Flink (KDA)', rate, perHourUsd: rate < 10_000 ? null : 0.7 + 1.2e-6 * rate })),
+];
+
+describe('the crossover chart', () => {
+  it('draws one line per platform, skips rates without a feasible configuration, and marks the crossover', async () => {
+    const c = crossoverChart({ workload: 'nexmark/q0', sloMs: 2000, series, crossovers: [{ rate: 54_444, below: 'flock-lambda', above: 'flink-ec2', kind: 'winner' }] });
+    expect(c.id).toBe('plan-crossover');
+    const r = await renderPlannerChart(c);
+    expect(parseSvg(r.svg)).toEqual({ width: 620, height: 420 });
+    expect(countMarks(r.svg, 'lines').groups).toBe(3);
+    expect(countMarks(r.svg, 'crossovers').items).toBe(1);
+    expect(r.svg).toContain('54.4k/s: Flock on Lambda → Flink on EC2');
+    expect(r.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+    expect(pngSize(r.png)).toEqual({ width: 1240, height: 840 });
+  });
+
+  it('draws without crossovers', async () => {
+    const r = await renderPlannerChart(crossoverChart({ workload: 'nexmark/q5', series: series.filter((p) => p.platform === 'kda'), crossovers: [] }));
+    expect(countMarks(r.svg, 'lines').groups).toBe(1);
+    expect(r.dataLayers).toEqual(['lines']);
+  });
+});
+
+describe('the cost vs latency chart', () => {
+  it('fills the Pareto front, draws the others hollow, and rules the SLO', async () => {
+    const points = [
+      { platform: 'flink-ec2', title: 'Flink on EC2', label: '1 × c6g.large', perHourUsd: 0.41, latencyP99Ms: 4910, pareto: true, feasible: false },
+      { platform: 'kda', title: 'Managed Flink (KDA)', label: '2 KPU', perHourUsd: 0.68, latencyP99Ms: 4910, pareto: false, feasible: false },
+      { platform: 'flock-lambda', title: 'Flock on Lambda', label: '10240 MB arm64, group 4', perHourUsd: 0.52, latencyP99Ms: 6000, pareto: false, feasible: false },
+      { platform: 'flock-lambda', title: 'Flock on Lambda', label: '1024 MB arm64, group 1', perHourUsd: 0.3, latencyP99Ms: 9000, pareto: true, feasible: false },
+    ];
+    const c = costLatencyChart({ workload: 'nexmark/q5', rate: 100_000, sloMs: 2000, points });
+    const r = await renderPlannerChart(c);
+    expect(countMarks(r.svg, 'front_points').items).toBe(2);
+    expect(countMarks(r.svg, 'other_points').items).toBe(2);
+    expect(countMarks(r.svg, 'slo').items).toBe(1);
+    expect(r.svg).toContain('SLO 2000 ms');
+    expect(r.svg).toContain('100k events/s');
+    expect(pngSize(r.png)).toEqual({ width: 1240, height: 840 });
+  });
+});
