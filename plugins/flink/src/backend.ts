@@ -3,6 +3,7 @@ import type {
   CleanupFilter,
   CleanupReport,
   Deployment,
+  IamPolicyDocument,
   KinesisBinding,
   KnobValues,
   Plan,
@@ -11,21 +12,24 @@ import type {
   StartRequest,
 } from '@streamscore/core';
 import { UserError } from '@streamscore/core';
-import { FlinkRestClient, TERMINAL_JOB_STATES } from './rest/client.js';
+import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES } from './rest/client.js';
 import { fillWorkloadParams, jobArgs } from './sql.js';
 import { FLINK_VERSION, JOB_ENTRY_CLASS, jobJarExists, jobJarPath } from './paths.js';
 import { MIN_TASK_MANAGER_MB } from './node/config.js';
 import { localTarget } from './targets/local.js';
 import { existingTarget } from './targets/existing.js';
-import type { ClusterKnobs, FlinkTarget } from './targets/target.js';
+import { ec2Target } from './targets/ec2.js';
+import type { ClusterDefaults, ClusterKnobs, FlinkTarget } from './targets/target.js';
+import { readSession, type SessionRecord } from './session/store.js';
 
-/** Targets by name; `ec2` joins this table. */
+/** Targets by name (the first cloud one is what `streamscore iam-policy --backend flink` prints). */
 export const TARGETS: Record<string, FlinkTarget> = {
   local: localTarget,
+  ec2: ec2Target,
   existing: existingTarget,
 };
 
-function targetOf(name: string): FlinkTarget {
+export function targetOf(name: string): FlinkTarget {
   const t = TARGETS[name];
   if (!t) throw new UserError(`the flink backend has no target "${name}".`, `Use one of: ${Object.keys(TARGETS).join(', ')}.`);
   return t;
@@ -40,12 +44,12 @@ function intKnob(knobs: KnobValues, name: string, fallback: number, min: number,
   return v;
 }
 
-/** The knobs of a run, validated, with defaults filled in. */
-export function clusterKnobs(knobs: KnobValues): ClusterKnobs {
-  const parallelism = intKnob(knobs, 'parallelism', 1, 1, 1024);
-  const taskManagers = intKnob(knobs, 'taskmanagers', 1, 1, 256);
-  const slotsPerTaskManager = intKnob(knobs, 'slots', Math.ceil(parallelism / taskManagers), 1, 256);
-  const taskManagerMemoryMb = intKnob(knobs, 'tm-memory-mb', 1024, MIN_TASK_MANAGER_MB, 1024 * 1024);
+/** The knobs of a run, validated, with defaults filled in (a target's defaults where it gives them). */
+export function clusterKnobs(knobs: KnobValues, defaults: ClusterDefaults = {}): ClusterKnobs {
+  const parallelism = intKnob(knobs, 'parallelism', defaults.parallelism ?? 1, 1, 1024);
+  const taskManagers = intKnob(knobs, 'taskmanagers', defaults.taskManagers ?? 1, 1, 256);
+  const slotsPerTaskManager = intKnob(knobs, 'slots', Math.max(defaults.slots ?? 1, Math.ceil(parallelism / taskManagers)), 1, 256);
+  const taskManagerMemoryMb = intKnob(knobs, 'tm-memory-mb', defaults.taskManagerMemoryMb ?? 1024, MIN_TASK_MANAGER_MB, 1024 * 1024);
   if (taskManagers * slotsPerTaskManager < parallelism) {
     throw new UserError(
       `--parallelism ${parallelism} needs ${parallelism} slots, but ${taskManagers} TaskManager(s) × ${slotsPerTaskManager} slot(s) give ${taskManagers * slotsPerTaskManager}.`,
@@ -53,12 +57,55 @@ export function clusterKnobs(knobs: KnobValues): ClusterKnobs {
     );
   }
   const restUrl = knobs['rest-url'];
-  return { parallelism, taskManagers, slotsPerTaskManager, taskManagerMemoryMb, ...(typeof restUrl === 'string' && restUrl ? { restUrl } : {}) };
+  return {
+    parallelism,
+    taskManagers,
+    slotsPerTaskManager,
+    taskManagerMemoryMb,
+    ...(defaults.jobManagerHeapMb ? { jobManagerHeapMb: defaults.jobManagerHeapMb } : {}),
+    ...(typeof restUrl === 'string' && restUrl ? { restUrl } : {}),
+    raw: knobs,
+  };
+}
+
+/** The cluster knobs of a run on a target: on EC2, TaskManagers = nodes − 1 (the `taskmanagers` knob is local's). */
+export function clusterKnobsFor(t: FlinkTarget, knobs: KnobValues): ClusterKnobs {
+  const defaults = t.clusterDefaults?.(knobs) ?? {};
+  if (t.name === 'ec2' && knobs['taskmanagers'] !== undefined) {
+    throw new UserError('--target ec2 runs one TaskManager per node after the first: set --knob nodes, not taskmanagers.');
+  }
+  return clusterKnobs(knobs, defaults);
+}
+
+/** The session a run attaches to (`--knob session=NAME`), if any. */
+function sessionOf(knobs: KnobValues): string | undefined {
+  const v = knobs['session'];
+  return v === undefined || v === '' ? undefined : String(v);
+}
+
+/** Cluster knobs of a run in a session: the session's cluster, the run's parallelism. */
+function sessionKnobs(rec: SessionRecord, knobs: KnobValues): ClusterKnobs {
+  const own = Object.keys(knobs).filter((k) => !['session', 'parallelism', 'region'].includes(k));
+  if (own.length) {
+    throw new UserError(
+      `--knob ${own.join(', ')} cannot change the cluster of session "${rec.name}"; a run in a session sets only its parallelism.`,
+      `Drop them, or start another session: streamscore flink session up NAME --target ${rec.target} ...`,
+    );
+  }
+  const parallelism = knobs['parallelism'] === undefined ? rec.knobs.parallelism : Number(knobs['parallelism']);
+  const slots = rec.knobs.taskManagers * rec.knobs.slotsPerTaskManager;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > slots) {
+    throw new UserError(`--parallelism must be an integer from 1 to ${slots}, the slots of session "${rec.name}" (got ${String(knobs['parallelism'])}).`);
+  }
+  return { ...rec.knobs, parallelism, raw: knobs };
 }
 
 interface FlinkState {
   restUrl: string;
   knobs: ClusterKnobs;
+  /** application: a cluster of the run's own; session: a shared one it attached to. */
+  mode: 'application' | 'session';
+  session?: string;
   jarId?: string;
   jobId?: string;
   submitMs?: number;
@@ -69,39 +116,93 @@ function stateOf(d: Deployment): FlinkState {
   return d.state as FlinkState;
 }
 
+/** Wraps what the Flink REST API said about a job into an error the user can act on. */
+function jobError(e: unknown, what: string): Error {
+  if (e instanceof UserError) return e;
+  if (e instanceof FlinkRestError) {
+    return new UserError(
+      `${what}: ${e.message}`,
+      'That is Flink\'s own report (GET /jobs/{id}/exceptions): fix the query or its parameters, or look at the TaskManager logs. The cluster was torn down (a session\'s cluster is kept).',
+    );
+  }
+  return e as Error;
+}
+
 export const flinkBackend: Backend = {
   name: 'flink',
-  description: `Apache Flink ${FLINK_VERSION}: the workload's Flink SQL in one job jar, fed and drained through Kinesis; a real cluster on this machine (local) or one you run (existing).`,
+  description: `Apache Flink ${FLINK_VERSION}: the workload's Flink SQL in one job jar, fed and drained through Kinesis; a real cluster on this machine (local), on EC2 instances (ec2), or one you run (existing); application or session mode.`,
   capabilities: {
     workloads: ['nexmark/*', 'ysb/*'],
     targets: Object.keys(TARGETS),
     transports: ['kinesis'],
     knobs: {
-      parallelism: { description: 'job parallelism', type: 'integer', default: 1 },
+      parallelism: { description: 'job parallelism (ec2 default: every slot)', type: 'integer', default: 1 },
       taskmanagers: { description: 'TaskManager processes (local)', type: 'integer', default: 1 },
-      slots: { description: 'task slots per TaskManager (default: enough for the parallelism)', type: 'integer' },
-      'tm-memory-mb': { description: 'process memory of one TaskManager, MiB (local)', type: 'integer', default: 1024 },
+      slots: { description: 'task slots per TaskManager (default: enough for the parallelism; ec2: one per vCPU)', type: 'integer' },
+      'tm-memory-mb': { description: 'process memory of one TaskManager, MiB (local default 1024; ec2: 75% of the instance)', type: 'integer', default: 1024 },
       'rest-url': { description: 'REST URL of the cluster (target existing)', type: 'string' },
+      session: { description: 'run in this session cluster (`streamscore flink session up NAME`) instead of a cluster of its own', type: 'string' },
+      'instance-type': { description: 'EC2 instance type of every node (ec2; arm64 or x86_64 from the price book)', type: 'string', default: 'c6g.xlarge' },
+      nodes: { description: 'EC2 instances: 1 JobManager + (nodes − 1) TaskManagers (ec2)', type: 'integer', default: 3 },
+      'caller-cidr': { description: 'your public address as A.B.C.D/32, the only source allowed to reach REST 8081 (ec2; default: asked of checkip.amazonaws.com)', type: 'string' },
+      'key-name': { description: 'EC2 key pair for SSH (ec2; optional: no SSH port is opened either way)', type: 'string' },
+      region: { description: 'AWS region (ec2; default --region / AWS_REGION)', type: 'string' },
+      'volume-gb': { description: 'gp3 root volume per node, GB (ec2)', type: 'integer', default: 20 },
+      'start-timeout-s': { description: 'bound on the wait for the cluster to answer (ec2)', type: 'integer', default: 900 },
     },
   },
 
   transportFor: () => 'kinesis',
 
   async plan(request: RunRequest): Promise<Plan> {
-    const k = clusterKnobs(request.knobs);
-    const t = targetOf(request.target);
-    const p = t.plan(k);
-    const notes = [...p.notes];
+    const notes: string[] = [];
     if (!request.workload.sql?.['flink-sql']) notes.push(`${request.workload.id} has no Flink SQL: it cannot run on Flink`);
-    return { backend: 'flink', target: t.name, request, resources: p.resources, projectedCostUsd: p.projectedCostUsd, notes };
+    const name = sessionOf(request.knobs);
+    if (name) {
+      const rec = readSession(name);
+      if (rec.target !== request.target) {
+        throw new UserError(`session "${name}" runs on target ${rec.target}, not ${request.target}.`, `Pass --target ${rec.target}.`);
+      }
+      const k = sessionKnobs(rec, request.knobs);
+      notes.unshift(`attaches to session "${name}" (${rec.target}, ${rec.restUrl}): creates nothing, cancels only its own job at the end; parallelism ${k.parallelism}`);
+      return { backend: 'flink', target: rec.target, request, resources: [], projectedCostUsd: 0, notes };
+    }
+    const t = targetOf(request.target);
+    const k = clusterKnobsFor(t, request.knobs);
+    const p = t.plan(k, { durationS: request.durationS });
+    return { backend: 'flink', target: t.name, request, resources: p.resources, projectedCostUsd: p.projectedCostUsd, notes: [...p.notes, ...notes] };
   },
 
   async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
-    const k = clusterKnobs(plan.request.knobs);
-    const t = targetOf(plan.target);
     const started = Date.now();
+    const name = sessionOf(plan.request.knobs);
+    if (name) {
+      const rec = readSession(name);
+      const k = sessionKnobs(rec, plan.request.knobs);
+      try {
+        await existingTarget.provision({ ...k, restUrl: rec.restUrl }, ctx);
+      } catch (e) {
+        throw new UserError(
+          `session "${name}" does not take the run: ${(e as Error).message}`,
+          `See \`streamscore flink session status ${name}\`; restart it with \`session down ${name}\` and \`session up ${name}\`.`,
+        );
+      }
+      const state: FlinkState = {
+        restUrl: rec.restUrl,
+        knobs: k,
+        mode: 'session',
+        session: name,
+        sessionRunId: rec.runId,
+        sessionProvisioningMs: rec.provisioningMs,
+        ...(rec.region ? { region: rec.region } : {}),
+      };
+      recordSessionShare(rec, ctx);
+      return { backend: 'flink', target: rec.target, runId: ctx.runId, state, provisioningMs: Math.max(1, Date.now() - started) };
+    }
+    const t = targetOf(plan.target);
+    const k = clusterKnobsFor(t, plan.request.knobs);
     const c = await t.provision(k, ctx);
-    const state: FlinkState = { ...c.state, restUrl: c.restUrl, knobs: k };
+    const state: FlinkState = { ...c.state, restUrl: c.restUrl, knobs: k, mode: 'application' };
     return { backend: 'flink', target: t.name, runId: ctx.runId, state, provisioningMs: Date.now() - started };
   },
 
@@ -118,16 +219,20 @@ export const flinkBackend: Backend = {
     const sql = fillWorkloadParams(sqlText, req.params);
     const rest = new FlinkRestClient(s.restUrl);
     const started = Date.now();
-    s.jarId ??= await rest.uploadJar(jobJarPath());
-    const jobId = await rest.runJar(s.jarId, {
-      entryClass: JOB_ENTRY_CLASS,
-      programArgsList: jobArgs({ workloadId: req.workload.id, sql, binding, parallelism: s.knobs.parallelism, params: req.params }),
-      parallelism: s.knobs.parallelism,
-    });
-    s.jobId = jobId;
-    await rest.waitForJobRunning(jobId, { timeoutMs: 120_000, signal: ctx.signal });
+    try {
+      s.jarId ??= await rest.uploadJar(jobJarPath());
+      const jobId = await rest.runJar(s.jarId, {
+        entryClass: JOB_ENTRY_CLASS,
+        programArgsList: jobArgs({ workloadId: req.workload.id, sql, binding, parallelism: s.knobs.parallelism, params: req.params }),
+        parallelism: s.knobs.parallelism,
+      });
+      s.jobId = jobId;
+      await rest.waitForJobRunning(jobId, { timeoutMs: 120_000, signal: ctx.signal });
+    } catch (e) {
+      throw jobError(e, `the Flink job of ${req.workload.id} did not start on ${s.restUrl}`);
+    }
     s.submitMs = Date.now() - started;
-    ctx.log(`Flink job ${jobId} running (${req.workload.id}, parallelism ${s.knobs.parallelism}; submitted in ${s.submitMs} ms)`);
+    ctx.log(`Flink job ${s.jobId} running (${req.workload.id}, parallelism ${s.knobs.parallelism}; submitted in ${s.submitMs} ms)`);
   },
 
   async metrics(d: Deployment): Promise<Record<string, number>> {
@@ -144,26 +249,51 @@ export const flinkBackend: Backend = {
     const s = stateOf(d);
     if (!s.jobId) return;
     const rest = new FlinkRestClient(s.restUrl, { timeoutMs: 10_000 });
+    let failed: string | undefined;
     try {
       const j = await rest.job(s.jobId);
-      if (TERMINAL_JOB_STATES.has(j.state)) return;
-      await rest.cancelJob(s.jobId);
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        const st = (await rest.job(s.jobId)).state;
-        if (TERMINAL_JOB_STATES.has(st)) break;
-        await new Promise((r) => setTimeout(r, 200));
+      if (j.state === 'FAILED') {
+        failed = (await rest.jobException(s.jobId)) ?? 'no exception recorded';
+      } else if (!TERMINAL_JOB_STATES.has(j.state)) {
+        await rest.cancelJob(s.jobId);
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const st = (await rest.job(s.jobId)).state;
+          if (TERMINAL_JOB_STATES.has(st)) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
       }
     } catch (e) {
       ctx.log(`could not cancel Flink job ${s.jobId}: ${(e as Error).message}`);
+    }
+    if (failed) {
+      throw new UserError(
+        `the Flink job ${s.jobId} failed during the run: ${failed.split('\n').slice(0, 6).join('\n')}`,
+        'That is Flink\'s own report (GET /jobs/{id}/exceptions); the measurements after the failure are not valid.',
+      );
     }
   },
 
   async teardown(d: Deployment, ctx: RunContext): Promise<void> {
     const s = stateOf(d);
-    await flinkBackend.stop(d, ctx);
-    if (s.jarId && d.target === 'existing') {
+    try {
+      await flinkBackend.stop(d, ctx);
+    } catch (e) {
+      ctx.log((e as Error).message);
+    }
+    if (s.jarId && (d.target === 'existing' || s.mode === 'session')) {
       await new FlinkRestClient(s.restUrl, { timeoutMs: 10_000 }).deleteJar(s.jarId).catch(() => undefined);
+    }
+    if (s.mode === 'session') {
+      // The cluster is the session's: only this run's job and jar go.
+      for (const id of ['flink-session-share-nodes', 'flink-session-share-volumes', 'flink-session-share-ipv4']) {
+        try {
+          ctx.ledger.deleted(id);
+        } catch {
+          // not recorded (a local session)
+        }
+      }
+      return;
     }
     await targetOf(d.target).teardown(d, ctx);
   },
@@ -178,4 +308,37 @@ export const flinkBackend: Backend = {
     }
     return report;
   },
+
+  iamPolicy(target: string): IamPolicyDocument {
+    const t = targetOf(target);
+    if (!t.iamPolicy) {
+      throw new UserError(
+        `the flink backend's ${target} target creates nothing in AWS, so it needs no policy of its own.`,
+        target === 'existing' ? 'The cluster’s own role needs Kinesis read/write on the run’s streams (streamscore-*).' : 'Use --target ec2.',
+        0,
+      );
+    }
+    return t.iamPolicy();
+  },
 };
+
+/**
+ * A run in an EC2 session uses instances the session pays for. So that its Result's cost says
+ * what the run used, the run's ledger gets the session's nodes, volumes and addresses for the
+ * run's own time (created now, deleted at teardown), marked as shared.
+ */
+function recordSessionShare(rec: SessionRecord, ctx: RunContext): void {
+  const ec2 = rec.state['ec2'] as { instanceType?: string; nodes?: { instanceId?: string }[]; region?: string } | undefined;
+  if (rec.target !== 'ec2' || !ec2?.nodes?.length) return;
+  const count = ec2.nodes.length;
+  const ids = ec2.nodes.map((n) => n.instanceId ?? '?').join(',');
+  const volumeGb = Number((rec.state['volumeGb'] as number | undefined) ?? rec.knobs.raw?.['volume-gb'] ?? 20);
+  const attributes = { sharedFrom: rec.runId, session: rec.name };
+  const base = { backend: 'flink', count, ...(ec2.region ? { region: ec2.region } : {}), attributes };
+  ctx.ledger.intend({ ...base, id: 'flink-session-share-nodes', kind: 'ec2-instance', size: ec2.instanceType ?? 'unknown' });
+  ctx.ledger.created('flink-session-share-nodes', { cloudId: ids });
+  ctx.ledger.intend({ ...base, id: 'flink-session-share-volumes', kind: 'ebs-gp3', size: String(volumeGb) });
+  ctx.ledger.created('flink-session-share-volumes', { cloudId: `root volumes of ${ids}` });
+  ctx.ledger.intend({ ...base, id: 'flink-session-share-ipv4', kind: 'public-ipv4' });
+  ctx.ledger.created('flink-session-share-ipv4', { cloudId: `public IPv4 of ${ids}` });
+}

@@ -5,3 +5,8 @@ export * from './local/cluster.js';
 export * from './sql.js';
 export { FLINK_VERSION, JOB_ENTRY_CLASS, LAUNCHER, jobJarPath } from './paths.js';
 export type { FlinkTarget, ClusterKnobs, ProvisionedCluster } from './targets/target.js';
+export { createEc2Target, ec2Target, type Ec2TargetOptions } from './targets/ec2.js';
+export { ec2UserPolicy } from './ec2/iam.js';
+export type { Ec2ClusterState, Ec2Deps } from './ec2/cluster.js';
+export { sessionUp, sessionDown, sessionStatus, planSession, type SessionStatus } from './session/manager.js';
+export { listSessions, readSession, type SessionRecord } from './session/store.js';
