@@ -376,7 +376,11 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
       node: process.version,
     },
-    deployment: { provisioningMs, details: deployment ? { target: deployment.target, ...deployment.state } : {} },
+    deployment: {
+      ...(typeof deployment?.state['mode'] === 'string' ? { mode: deployment.state['mode'] as string } : {}),
+      provisioningMs,
+      details: deployment ? { target: deployment.target, ...deployment.state } : {},
+    },
     generator: {
       baseTimeMs,
       firstEventNumber: 0,
