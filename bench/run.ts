@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
- * printed as a table. Sections: generator, hdr, local, oracle, engines, kinesis (default: all).
+ * printed as a table. Sections: generator, hdr, local, oracle, engines, flock, kinesis (default: all).
  * `BENCH_QUERIES=q0,q5` picks the local section's queries.
  */
 import type { BenchRow } from './types.js';
@@ -13,6 +13,7 @@ const sections: Section[] = [
   { name: 'local', run: async () => (await import('./local.js')).benchLocal() },
   { name: 'oracle', run: async () => (await import('./oracle.js')).benchOracle() },
   { name: 'engines', run: async () => (await import('./engines.js')).benchEngines() },
+  { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
   { name: 'kinesis', run: async () => (await import('../packages/core/src/kinesis/bench.js')).benchKinesis() },
 ];
 

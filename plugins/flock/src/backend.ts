@@ -16,14 +16,16 @@ import {
   type RunContext,
   type RunRequest,
   type StartRequest,
+  type IamPolicyDocument,
 } from '@streamscore/core';
 import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
 import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
 import { LocalLambdaService } from './lambda-local/server.js';
-import { planQuery, type FlockQueryPlan } from './query.js';
+import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
-import { ensureRole, deleteRole, listRunRoles } from './iam.js';
+import { callerPolicy, ensureRole, deleteRole, listRunRoles, type IamConfig } from './iam.js';
+import { collectAsyncReports, logsClient } from './logs.js';
 
 /** Tag keys on every function (the same keys as the run's Kinesis streams). */
 export const TAG_TOOL = 'streamscore/tool';
@@ -94,34 +96,75 @@ interface Live {
 /** Process-local handles (the service, clients, the driver); Deployment.state stays plain JSON. */
 const live = new Map<string, Live>();
 
-function layerNodeModules(): string {
+export function layerNodeModules(): string {
   // node_modules holding @duckdb/node-api: …/node_modules/@duckdb/node-api/package.json → …/node_modules
   const pkg = createRequire(import.meta.url).resolve('@duckdb/node-api/package.json');
   return dirname(dirname(dirname(pkg)));
 }
 
-async function clientFor(d: Deployment): Promise<LambdaClient> {
-  const l = live.get(d.runId) ?? {};
-  live.set(d.runId, l);
-  if (l.client) return l.client;
-  const endpoint = d.state['lambdaEndpoint'];
-  l.client = await lambdaClient({ region: String(d.state['region']), ...(typeof endpoint === 'string' ? { endpoint } : {}) });
-  return l.client;
+/**
+ * Where the backend reaches AWS. Defaults: the SDK's credential chain and endpoints, the region
+ * from AWS_REGION. Tests point the endpoints at moto's server (control plane) or mock the clients.
+ */
+export interface FlockBackendOptions {
+  /** Workload ids or globs the backend declares (default FLOCK_WORKLOADS); plan() refuses the rest. */
+  workloads?: readonly string[];
+  region?: string;
+  endpoints?: { lambda?: string; iam?: string; logs?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Delay before retry `attempt` (0-based) of a CreateFunction the role is not yet assumable for. Default 250·2^attempt ms, ≤ 5 s. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Attempts of such a CreateFunction (default 12, ~40 s: IAM roles take seconds to propagate). */
+  createAttempts?: number;
+  /** How long stop() waits for async REPORT lines to reach CloudWatch Logs (default 90 s). */
+  asyncReportWaitMs?: number;
+  /** Poll interval of that wait (default 5 s). */
+  asyncReportPollMs?: number;
 }
 
-function regionOf(): string {
-  return process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+/** The unreserved concurrency AWS keeps out of reach of reservations. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+function regionOf(o: FlockBackendOptions): string {
+  return o.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
 }
 
-async function retry<T>(what: string, f: () => Promise<T>, retryable: (e: unknown) => boolean, attempts = 12): Promise<T> {
+async function retry<T>(what: string, f: () => Promise<T>, retryable: (e: unknown) => boolean, attempts: number, delayMs: (attempt: number) => number): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await f();
     } catch (e) {
-      if (i + 1 >= attempts || !retryable(e)) throw new Error(`${what}: ${errorName(e)}: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** i)));
+      if (i + 1 >= attempts || !retryable(e)) {
+        const err = new Error(`${what}: ${errorName(e)}: ${(e as Error).message}${i > 0 ? ` (after ${i + 1} attempts)` : ''}`);
+        (err as Error & { cause?: unknown }).cause = e;
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, delayMs(i)));
     }
   }
+}
+
+/** Lambda's answer to a CreateFunction whose new role IAM has not propagated yet. */
+export function roleNotYetAssumable(e: unknown): boolean {
+  return errorName(e) === 'InvalidParameterValueException' && /role.*cannot be assumed|cannot be assumed by Lambda/i.test((e as Error).message ?? '');
+}
+
+/**
+ * Reads GetAccountSettings and refuses a group that cannot have its reserved concurrency: AWS
+ * keeps 100 executions unreserved, and a new account's limit is often 10 in all.
+ */
+export async function checkAccountConcurrency(client: LambdaClient, q: FlockQueryPlan, k: FlockKnobs): Promise<{ concurrentExecutions?: number; unreserved?: number }> {
+  const sdk = await loadLambdaSdk();
+  const acct = await client.send(new sdk.GetAccountSettingsCommand({}));
+  const total = acct.AccountLimit?.ConcurrentExecutions;
+  const unreserved = acct.AccountLimit?.UnreservedConcurrentExecutions ?? total ?? 0;
+  if (q.stage === 'window-aggregate' && unreserved - k.groupSize < MIN_UNRESERVED_CONCURRENCY) {
+    throw new UserError(
+      `This AWS account cannot reserve concurrency for a group of ${k.groupSize}: its concurrency limit is ${total ?? '?'} with ${unreserved} unreserved, and AWS keeps ${MIN_UNRESERVED_CONCURRENCY} unreserved, so at most ${Math.max(0, unreserved - MIN_UNRESERVED_CONCURRENCY)} can be reserved (a new account's limit is often 10).`,
+      'Ask AWS to raise the "Concurrent executions" quota (Service Quotas, Lambda, L-B99A9384), lower --group-size, or use --target local.',
+    );
+  }
+  return { ...(total !== undefined ? { concurrentExecutions: total } : {}), unreserved };
 }
 
 export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryPlan): { requestsPerSecond: number; avgBilledMs: number; usd: number } {
@@ -147,351 +190,421 @@ export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryP
   return { requestsPerSecond, avgBilledMs, usd };
 }
 
-export const flockBackend: Backend = {
-  name: 'flock',
-  description:
-    "Flock's architecture on AWS Lambda: query stages as functions created from one template, batches in Invoke payloads, windows aggregated by function groups (DuckDB in each function). Target `local` runs a local Lambda service on this machine.",
-  capabilities: {
-    workloads: ['nexmark/*', 'ysb/*'],
-    targets: ['local', 'aws'],
-    transports: ['kinesis'],
-    knobs: {
-      memory: { description: 'memory of every function, MB (128–10240; 1,769 MB = 1 vCPU)', type: 'integer', default: 1024 },
-      arch: { description: 'function architecture', type: 'string', default: 'arm64', options: ['arm64', 'x86_64'] },
-      'group-size': { description: 'functions in a window-aggregation group (each with reserved concurrency 1)', type: 'integer', default: 4 },
-      invocation: { description: 'how stages invoke the next one: sync (RequestResponse, 6 MB payloads) or async (Event, 1 MB)', type: 'string', default: 'sync', options: ['sync', 'async'] },
-      'epoch-ms': { description: 'how often the source cuts an epoch of input and sends what is due', type: 'integer', default: 250 },
-      'fragment-bytes': { description: 'largest payload per invocation (default: the invocation type’s limit less a margin)', type: 'integer' },
-      timeout: { description: 'function timeout, seconds', type: 'integer', default: 60 },
-    },
-  },
+/** The flock backend, with its AWS endpoints and declared workloads configurable (tests). */
+export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
+  const workloads = [...(o.workloads ?? FLOCK_WORKLOADS)];
+  const iamCfg: IamConfig = { ...(o.endpoints?.iam ? { endpoint: o.endpoints.iam } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) };
+  const retryDelay = o.retryDelayMs ?? ((i: number) => Math.min(5_000, 250 * 2 ** i));
+  const awsLambda = (region: string) =>
+    lambdaClient({ region, ...(o.endpoints?.lambda ? { endpoint: o.endpoints.lambda } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) });
 
-  transportFor: () => 'kinesis',
-
-  async plan(request: RunRequest): Promise<Plan> {
-    const k = knobsOf(request.knobs);
-    const q = planQuery(request.workload, request.params);
-    const names = functionNames(request.runId, q, k.groupSize);
-    const cost = projectedCost(request, k, q);
-    const notes = [
-      q.stage === 'per-event'
-        ? `per-event query: one function (${names[0]}), unreserved concurrency`
-        : `windowed query (${q.window!.kind}): a group of ${k.groupSize} functions with reserved concurrency 1; a consistent hash of the window id picks the member`,
-      `source: the driver in this process reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
-      `projection: ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}); measured runs are billed from REPORT lines`,
-    ];
-    if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
-    if (request.target === 'aws') notes.push('target aws: DuckDB must come from a Lambda layer built for the architecture (see docs/backends/flock.md)');
-    return {
-      backend: 'flock',
-      target: request.target,
-      request,
-      resources: [
-        { kind: 'lambda-function', name: names.length > 1 ? `${names[0]} … ${names[names.length - 1]}` : names[0]!, size: `${k.memoryMB}MB/${k.arch}`, count: names.length, projectedCostUsd: 0 },
-        { kind: 'lambda-invocations', name: `${runStem(request.runId)}-invocations`, size: `${k.memoryMB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.usd },
-        ...(request.target === 'aws' ? [{ kind: 'iam-role', name: `${runStem(request.runId)}-role`, count: 1, projectedCostUsd: 0 }] : []),
-      ],
-      projectedCostUsd: cost.usd,
-      notes,
-    };
-  },
-
-  async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
-    const t0 = performance.now();
-    const request = plan.request;
-    if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
-    const k = knobsOf(request.knobs);
-    const q = planQuery(request.workload, request.params);
-    const names = functionNames(ctx.runId, q, k.groupSize);
-    const stem = runStem(ctx.runId);
-    const l: Live = live.get(ctx.runId) ?? {};
-    live.set(ctx.runId, l);
-    const state: Record<string, unknown> = {
-      region: plan.target === 'local' ? 'us-east-1' : regionOf(),
-      stem,
-      functions: names,
-      stage: q.stage,
-      window: q.window ?? null,
-      memoryMB: k.memoryMB,
-      architecture: k.arch,
-      groupSize: q.stage === 'per-event' ? 1 : k.groupSize,
-      invocation: k.invocation,
-      epochMs: k.epochMs,
-      invocationsLedgerId: `${stem}-invocations`,
-    };
-    const d: Deployment = { backend: 'flock', target: plan.target, runId: ctx.runId, state, provisioningMs: 0 };
-
-    if (plan.target === 'local') {
-      l.service = await new LocalLambdaService({ layerNodeModules: layerNodeModules(), maxProcesses: Math.max(32, names.length + 8) }).start();
-      state['lambdaEndpoint'] = l.service.endpoint;
-      ctx.ledger.intend({ id: `${stem}-service`, backend: 'flock', kind: 'local-lambda-service', count: 1, attributes: { endpoint: l.service.endpoint } });
-      ctx.ledger.created(`${stem}-service`);
-    }
-    const client = await clientFor(d);
-    const sdk = await loadLambdaSdk();
-    let role = 'arn:aws:iam::000000000000:role/streamscore-flock-local';
-    if (plan.target === 'aws') {
-      const roleName = `${stem}-role`;
-      ctx.ledger.intend({ id: roleName, backend: 'flock', kind: 'iam-role', count: 1, region: String(state['region']) });
-      role = await ensureRole(roleName, ctx.runId);
-      ctx.ledger.created(roleName, { cloudId: role });
-      state['roleName'] = roleName;
-      // A new account may allow less than the defaults: check before creating anything.
-      const acct = await client.send(new sdk.GetAccountSettingsCommand({}));
-      const limit = acct.AccountLimit?.UnreservedConcurrentExecutions ?? 0;
-      if (q.stage === 'window-aggregate' && limit - k.groupSize < 100) {
-        throw new UserError(`This account's unreserved concurrency (${limit}) leaves no room to reserve ${k.groupSize} for the group (AWS keeps 100 unreserved).`, 'Lower --group-size or ask AWS to raise the concurrency quota.');
-      }
-    }
-
-    const pkg = await buildTemplate();
-    state['codeSha256'] = pkg.sha256;
-    state['packageBytes'] = pkg.zip.length;
-    const tags = { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: tagSafe(ctx.runId), [TAG_BACKEND]: 'flock' };
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const context: FlockContext = {
-        v: 1,
-        runId: ctx.runId,
-        query: request.workload.id,
-        stage: q.stage,
-        sql: q.sql,
-        ...(q.stage === 'window-aggregate' ? { group: { name: stem + '-agg', size: names.length, index: i } } : {}),
-        next: { kind: 'return' }, // set to the run's output stream by start()
-      };
-      ctx.ledger.intend({ id: name, backend: 'flock', kind: 'lambda-function', size: `${k.memoryMB}MB/${k.arch}`, count: 1, region: String(state['region']), ...(plan.target === 'local' ? { attributes: { local: true } } : {}) });
-      const create = () =>
-        client.send(
-          new sdk.CreateFunctionCommand({
-            FunctionName: name,
-            Role: role,
-            Runtime: pkg.runtime as 'nodejs20.x',
-            Handler: pkg.handler,
-            Architectures: [k.arch],
-            MemorySize: k.memoryMB,
-            Timeout: k.timeoutS,
-            Code: { ZipFile: pkg.zip },
-            Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } },
-            Tags: tags,
-            Description: `streamscore flock ${q.stage} stage of ${request.workload.id}, run ${ctx.runId}`.slice(0, 256),
-          }),
-        );
-      let arn: string | undefined;
-      try {
-        // IAM roles take a few seconds to be assumable by Lambda after creation.
-        arn = (await retry(`CreateFunction ${name}`, create, (e) => errorName(e) === 'InvalidParameterValueException' && /role/i.test((e as Error).message))).FunctionArn;
-      } catch (e) {
-        if (!/ResourceConflictException/.test((e as Error).message)) {
-          ctx.ledger.failed(name);
-          throw e;
-        }
-        // Already there (a repeated provision): bring its code up to date.
-        arn = (await client.send(new sdk.UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: pkg.zip }))).FunctionArn;
-      }
-      await sdk.waitUntilFunctionActiveV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
-      ctx.ledger.created(name, arn ? { cloudId: arn } : {});
-      if (q.stage === 'window-aggregate') await client.send(new sdk.PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
-    }
-    const invId = String(state['invocationsLedgerId']);
-    ctx.ledger.intend({
-      id: invId,
-      backend: 'flock',
-      kind: 'lambda-invocations',
-      size: `${k.memoryMB}MB/${k.arch}`,
-      count: 1,
-      region: String(state['region']),
-      attributes: { memoryMB: k.memoryMB, architecture: k.arch, billedMs: 0, requests: 0, initMs: 0, coldStarts: 0, ...(plan.target === 'local' ? { local: true } : {}) },
-    });
-    ctx.ledger.created(invId);
-    d.provisioningMs = Math.round(performance.now() - t0);
-    return d;
-  },
-
-  async start(d: Deployment, req: StartRequest, ctx: RunContext): Promise<void> {
-    if (req.transport.kind !== 'kinesis') throw new UserError('The flock backend reads from and writes to Kinesis; run it with the kinesis transport.');
-    const binding = req.transport as KinesisBinding;
-    const k = knobsOf(req.knobs);
-    const q = planQuery(req.workload, req.params);
-    const client = await clientFor(d);
-    const sdk = await loadLambdaSdk();
-    const names = d.state['functions'] as string[];
-    // Point every function's next hop at the run's output stream (its configuration, as Flock's
-    // context names the next hop); on the local target the functions reach the local Kinesis.
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const context: FlockContext = {
-        v: 1,
-        runId: d.runId,
-        query: req.workload.id,
-        stage: q.stage,
-        sql: q.sql,
-        ...(q.stage === 'window-aggregate' ? { group: { name: String(d.state['stem']) + '-agg', size: names.length, index: i } } : {}),
-        next: { kind: 'kinesis', stream: binding.outputStream, region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) },
-      };
-      await client.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } } }));
-      await sdk.waitUntilFunctionUpdatedV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
-    }
+  async function clientFor(d: Deployment): Promise<LambdaClient> {
     const l = live.get(d.runId) ?? {};
     live.set(d.runId, l);
-    const eventTime = (e: Record<string, unknown>) => req.workload.eventTime(e);
-    const driver = new FlockDriver({
-      lambda: client,
-      plan: q,
-      functions: names,
-      invocation: k.invocation,
-      epochMs: k.epochMs,
-      ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
-      eventTime,
-      log: ctx.log,
-    });
-    l.driver = driver;
-    // Async invocations return no log tail: REPORT lines come from the function logs. Locally the
-    // service's log store stands in for CloudWatch Logs; on AWS they are read after the run.
-    if (k.invocation === 'async' && l.service) {
-      const set = new Set(names);
-      l.stopUnsub = l.service.onReport((r) => {
-        if (set.has(r.functionName) && r.invocationType === 'Event') driver.addReport(r);
-      });
-    }
-    const kc = await kinesisClient({ region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) });
-    l.kinesisClient = kc;
-    const reader = new KinesisReader<object>(kc, binding.inputStream, { start: 'TRIM_HORIZON', onRows: (rows) => driver.push(rows) });
-    driver.attachReader(reader);
-    await reader.start();
-    l.readerStop = () => reader.stop();
-    driver.start();
-    d.state['startedAt'] = Date.now();
-  },
+    if (l.client) return l.client;
+    const endpoint = d.state['lambdaEndpoint'];
+    l.client = typeof endpoint === 'string' ? await lambdaClient({ region: String(d.state['region']), endpoint }) : await awsLambda(String(d.state['region']));
+    return l.client;
+  }
 
-  async metrics(d: Deployment): Promise<Record<string, number>> {
-    const l = live.get(d.runId);
-    const drv = l?.driver;
-    if (!drv) return {};
-    const s = drv.stats;
-    const prev = (d.state['lastSample'] as Record<string, number> | undefined) ?? {};
-    const now = Date.now();
-    const dt = prev['at'] ? (now - prev['at']) / 1000 : 0;
-    const rate = (key: keyof typeof s) => (dt > 0 ? ((s[key] as number) - (prev[key] ?? 0)) / dt : 0);
-    const m: Record<string, number> = {
-      recordsInPerSecond: rate('eventsIn'),
-      invocationsPerSecond: rate('invocations'),
-      throttlesPerSecond: rate('throttles'),
-      billedMsPerSecond: rate('billedMs'),
-      fragmentsInFlight: s.inFlight,
-      coldStarts: s.coldStarts,
-      functionErrors: s.functionErrors,
-      windowsSent: s.windowsSent,
-    };
-    if (l?.service) {
-      const envs = l.service.environments();
-      m['environments'] = Object.values(envs).reduce((a, e) => a + e.total, 0);
-    }
-    d.state['lastSample'] = { at: now, eventsIn: s.eventsIn, invocations: s.invocations, throttles: s.throttles, billedMs: s.billedMs };
-    return m;
-  },
+  const backend: Backend = {
+    name: 'flock',
+    description:
+      "Flock's architecture on AWS Lambda: query stages as functions created from one template, batches in Invoke payloads, windows aggregated by function groups (DuckDB in each function). Target `local` runs a local Lambda service on this machine.",
+    capabilities: {
+      workloads,
+      targets: ['local', 'aws'],
+      transports: ['kinesis'],
+      knobs: {
+        memory: { description: 'memory of every function, MB (128–10240; 1,769 MB = 1 vCPU)', type: 'integer', default: 1024 },
+        arch: { description: 'function architecture', type: 'string', default: 'arm64', options: ['arm64', 'x86_64'] },
+        'group-size': { description: 'functions in a window-aggregation group (each with reserved concurrency 1)', type: 'integer', default: 4 },
+        invocation: { description: 'how stages invoke the next one: sync (RequestResponse, 6 MB payloads) or async (Event, 1 MB)', type: 'string', default: 'sync', options: ['sync', 'async'] },
+        'epoch-ms': { description: 'how often the source cuts an epoch of input and sends what is due', type: 'integer', default: 250 },
+        'fragment-bytes': { description: 'largest payload per invocation (default: the invocation type’s limit less a margin)', type: 'integer' },
+        timeout: { description: 'function timeout, seconds', type: 'integer', default: 60 },
+      },
+    },
 
-  async stop(d: Deployment, ctx: RunContext): Promise<void> {
-    const l = live.get(d.runId);
-    if (!l?.driver) return;
-    await l.driver.stop();
-    await l.readerStop?.();
-    l.readerStop = undefined;
-    // Async REPORT lines may still be on their way from the log store.
-    if (l.stopUnsub) await new Promise((r) => setTimeout(r, 300));
-    l.stopUnsub?.();
-    record(d, ctx, l.driver);
-    // The last rows were written just now: give the harness's output reader a poll to see them
-    // (it observes once more after stop()).
-    await new Promise((r) => setTimeout(r, 500));
-  },
+    transportFor: () => 'kinesis',
 
-  async teardown(d: Deployment, ctx: RunContext): Promise<void> {
-    const l = live.get(d.runId) ?? {};
-    if (l.driver) {
-      await l.driver.stop(5_000).catch(() => undefined);
-      await l.readerStop?.().catch(() => undefined);
-      record(d, ctx, l.driver);
-    }
-    const errors: string[] = [];
-    try {
+    async plan(request: RunRequest): Promise<Plan> {
+      if (request.target !== 'local' && request.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${request.target}.`);
+      if (!declares(workloads, request.workload.id)) throw refuseWorkload(request.workload.id, workloads);
+      const k = knobsOf(request.knobs);
+      const q = planQuery(request.workload, request.params);
+      const names = functionNames(request.runId, q, k.groupSize);
+      const cost = projectedCost(request, k, q);
+      const notes = [
+        q.stage === 'per-event'
+          ? `per-event query: one function (${names[0]}), unreserved concurrency`
+          : `windowed query (${q.window!.kind}): a group of ${k.groupSize} functions with reserved concurrency 1; a consistent hash of the window id picks the member`,
+        `source: the driver in this process reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
+        `projection: ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}); measured runs are billed from REPORT lines`,
+      ];
+      if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
+      if (request.target === 'aws') {
+        notes.push('target aws: DuckDB must come from a Lambda layer built for the architecture (see docs/backends/flock.md)');
+        // A new account's concurrency is far below the default: refuse a group that cannot fit now.
+        let client: LambdaClient | undefined;
+        try {
+          client = await awsLambda(regionOf(o));
+          const acct = await checkAccountConcurrency(client, q, k);
+          notes.push(`account: ${acct.concurrentExecutions ?? '?'} concurrent executions, ${acct.unreserved ?? '?'} unreserved`);
+        } catch (e) {
+          if (e instanceof UserError || errorName(e) === 'UserError') throw e;
+          notes.push(`account settings not read (${errorName(e)}: ${(e as Error).message.slice(0, 160)}); provision checks again`);
+        } finally {
+          client?.destroy();
+        }
+      }
+      return {
+        backend: 'flock',
+        target: request.target,
+        request,
+        resources: [
+          { kind: 'lambda-function', name: names.length > 1 ? `${names[0]} … ${names[names.length - 1]}` : names[0]!, size: `${k.memoryMB}MB/${k.arch}`, count: names.length, projectedCostUsd: 0 },
+          { kind: 'lambda-invocations', name: `${runStem(request.runId)}-invocations`, size: `${k.memoryMB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.usd },
+          ...(request.target === 'aws' ? [{ kind: 'iam-role', name: `${runStem(request.runId)}-role`, count: 1, projectedCostUsd: 0 }] : []),
+        ],
+        projectedCostUsd: cost.usd,
+        notes,
+      };
+    },
+
+    async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
+      const t0 = performance.now();
+      const request = plan.request;
+      if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
+      const k = knobsOf(request.knobs);
+      const q = planQuery(request.workload, request.params);
+      const names = functionNames(ctx.runId, q, k.groupSize);
+      const stem = runStem(ctx.runId);
+      const l: Live = live.get(ctx.runId) ?? {};
+      live.set(ctx.runId, l);
+      if (!declares(workloads, request.workload.id)) throw refuseWorkload(request.workload.id, workloads);
+      const state: Record<string, unknown> = {
+        region: plan.target === 'local' ? 'us-east-1' : regionOf(o),
+        stem,
+        functions: names,
+        stage: q.stage,
+        window: q.window ?? null,
+        memoryMB: k.memoryMB,
+        architecture: k.arch,
+        groupSize: q.stage === 'per-event' ? 1 : k.groupSize,
+        invocation: k.invocation,
+        epochMs: k.epochMs,
+        invocationsLedgerId: `${stem}-invocations`,
+      };
+      const d: Deployment = { backend: 'flock', target: plan.target, runId: ctx.runId, state, provisioningMs: 0 };
+
+      if (plan.target === 'local') {
+        l.service = await new LocalLambdaService({ layerNodeModules: layerNodeModules(), maxProcesses: Math.max(32, names.length + 8) }).start();
+        state['lambdaEndpoint'] = l.service.endpoint;
+        ctx.ledger.intend({ id: `${stem}-service`, backend: 'flock', kind: 'local-lambda-service', count: 1, attributes: { endpoint: l.service.endpoint } });
+        ctx.ledger.created(`${stem}-service`);
+      }
       const client = await clientFor(d);
       const sdk = await loadLambdaSdk();
-      for (const name of (d.state['functions'] as string[] | undefined) ?? []) {
+      let role = 'arn:aws:iam::000000000000:role/streamscore-flock-local';
+      if (plan.target === 'aws') {
+        // A new account may allow less than the defaults: check before creating anything.
         try {
-          await client.send(new sdk.DeleteFunctionCommand({ FunctionName: name }));
+          state['account'] = await checkAccountConcurrency(client, q, k);
         } catch (e) {
-          if (errorName(e) !== 'ResourceNotFoundException') {
-            errors.push(`DeleteFunction ${name}: ${errorName(e)}: ${(e as Error).message}`);
-            continue;
-          }
+          if (e instanceof UserError || errorName(e) === 'UserError') throw e;
+          // (moto's server has no GetAccountSettings; a caller without the permission gets here too.)
+          ctx.log(`flock: GetAccountSettings failed (${errorName(e)}: ${(e as Error).message.slice(0, 200)}); going on without the concurrency check`);
         }
-        markDeleted(ctx, name);
+        const roleName = `${stem}-role`;
+        ctx.ledger.intend({ id: roleName, backend: 'flock', kind: 'iam-role', count: 1, region: String(state['region']) });
+        state['roleName'] = roleName;
+        role = await ensureRole(roleName, ctx.runId, iamCfg);
+        ctx.ledger.created(roleName, { cloudId: role });
       }
-      if (typeof d.state['roleName'] === 'string') {
-        await deleteRole(d.state['roleName']);
-        markDeleted(ctx, d.state['roleName']);
-      }
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-    markDeleted(ctx, String(d.state['invocationsLedgerId']));
-    l.client?.destroy();
-    l.kinesisClient?.destroy();
-    if (l.service) {
-      await l.service.stop();
-      markDeleted(ctx, `${String(d.state['stem'])}-service`);
-    }
-    live.delete(d.runId);
-    if (errors.length > 0) throw new Error(`flock teardown: ${errors.join('; ')}`);
-  },
 
-  async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {
-    // Local services die with their process; what can be left over lives on AWS.
-    const report: CleanupReport = { found: [], deleted: [], failed: [] };
-    const client = await lambdaClient({ region: regionOf() });
-    const sdk = await loadLambdaSdk();
-    try {
-      let marker: string | undefined;
-      const cutoff = filter.olderThanMinutes !== undefined ? Date.now() - filter.olderThanMinutes * 60_000 : undefined;
-      do {
-        const page = await client.send(new sdk.ListFunctionsCommand({ ...(marker ? { Marker: marker } : {}), MaxItems: 50 }));
-        for (const f of page.Functions ?? []) {
-          if (!f.FunctionName?.startsWith(FUNCTION_PREFIX) || !f.FunctionArn) continue;
-          const tags = (await client.send(new sdk.ListTagsCommand({ Resource: f.FunctionArn }))).Tags ?? {};
-          if (tags[TAG_TOOL] !== 'streamscore') continue;
-          const runId = tags[TAG_RUN_ID];
-          if (filter.runId && runId !== tagSafe(filter.runId)) continue;
-          if (cutoff !== undefined && f.LastModified && Date.parse(f.LastModified) > cutoff) continue;
-          report.found.push({ kind: 'lambda-function', id: f.FunctionName, ...(runId ? { runId } : {}) });
+      const pkg = await buildTemplate();
+      state['codeSha256'] = pkg.sha256;
+      state['packageBytes'] = pkg.zip.length;
+      const tags = { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: tagSafe(ctx.runId), [TAG_BACKEND]: 'flock' };
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        const context: FlockContext = {
+          v: 1,
+          runId: ctx.runId,
+          query: request.workload.id,
+          stage: q.stage,
+          sql: q.sql,
+          ...(q.stage === 'window-aggregate' ? { group: { name: stem + '-agg', size: names.length, index: i } } : {}),
+          next: { kind: 'return' }, // set to the run's output stream by start()
+        };
+        ctx.ledger.intend({ id: name, backend: 'flock', kind: 'lambda-function', size: `${k.memoryMB}MB/${k.arch}`, count: 1, region: String(state['region']), ...(plan.target === 'local' ? { attributes: { local: true } } : {}) });
+        const create = () =>
+          client.send(
+            new sdk.CreateFunctionCommand({
+              FunctionName: name,
+              Role: role,
+              Runtime: pkg.runtime as 'nodejs20.x',
+              Handler: pkg.handler,
+              Architectures: [k.arch],
+              MemorySize: k.memoryMB,
+              Timeout: k.timeoutS,
+              Code: { ZipFile: pkg.zip },
+              Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } },
+              Tags: tags,
+              Description: `streamscore flock ${q.stage} stage of ${request.workload.id}, run ${ctx.runId}`.slice(0, 256),
+            }),
+          );
+        let arn: string | undefined;
+        try {
+          // IAM roles take a few seconds to be assumable by Lambda after creation.
+          arn = (await retry(`CreateFunction ${name}`, create, roleNotYetAssumable, o.createAttempts ?? 12, retryDelay)).FunctionArn;
+        } catch (e) {
+          if (errorName((e as { cause?: unknown }).cause) !== 'ResourceConflictException') {
+            ctx.ledger.failed(name);
+            throw e;
+          }
+          // Already there (a repeated provision): bring its code up to date.
+          arn = (await client.send(new sdk.UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: pkg.zip }))).FunctionArn;
+        }
+        await sdk.waitUntilFunctionActiveV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
+        ctx.ledger.created(name, arn ? { cloudId: arn } : {});
+        if (q.stage === 'window-aggregate') await client.send(new sdk.PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+      }
+      const invId = String(state['invocationsLedgerId']);
+      ctx.ledger.intend({
+        id: invId,
+        backend: 'flock',
+        kind: 'lambda-invocations',
+        size: `${k.memoryMB}MB/${k.arch}`,
+        count: 1,
+        region: String(state['region']),
+        attributes: { memoryMB: k.memoryMB, architecture: k.arch, billedMs: 0, requests: 0, initMs: 0, coldStarts: 0, ...(plan.target === 'local' ? { local: true } : {}) },
+      });
+      ctx.ledger.created(invId);
+      d.provisioningMs = Math.round(performance.now() - t0);
+      return d;
+    },
+
+    async start(d: Deployment, req: StartRequest, ctx: RunContext): Promise<void> {
+      if (req.transport.kind !== 'kinesis') throw new UserError('The flock backend reads from and writes to Kinesis; run it with the kinesis transport.');
+      const binding = req.transport as KinesisBinding;
+      const k = knobsOf(req.knobs);
+      const q = planQuery(req.workload, req.params);
+      const client = await clientFor(d);
+      const sdk = await loadLambdaSdk();
+      const names = d.state['functions'] as string[];
+      // Point every function's next hop at the run's output stream (its configuration, as Flock's
+      // context names the next hop); on the local target the functions reach the local Kinesis.
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        const context: FlockContext = {
+          v: 1,
+          runId: d.runId,
+          query: req.workload.id,
+          stage: q.stage,
+          sql: q.sql,
+          ...(q.stage === 'window-aggregate' ? { group: { name: String(d.state['stem']) + '-agg', size: names.length, index: i } } : {}),
+          next: { kind: 'kinesis', stream: binding.outputStream, region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) },
+        };
+        await client.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } } }));
+        await sdk.waitUntilFunctionUpdatedV2({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { FunctionName: name });
+      }
+      const l = live.get(d.runId) ?? {};
+      live.set(d.runId, l);
+      const eventTime = (e: Record<string, unknown>) => req.workload.eventTime(e);
+      const statics = await loadStatics(q);
+      const driver = new FlockDriver({
+        statics,
+        lambda: client,
+        plan: q,
+        functions: names,
+        invocation: k.invocation,
+        epochMs: k.epochMs,
+        ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
+        eventTime,
+        log: ctx.log,
+      });
+      l.driver = driver;
+      // Async invocations return no log tail: REPORT lines come from the function logs. Locally the
+      // service's log store stands in for CloudWatch Logs; on AWS they are read after the run.
+      if (k.invocation === 'async' && l.service) {
+        const set = new Set(names);
+        l.stopUnsub = l.service.onReport((r) => {
+          if (set.has(r.functionName) && r.invocationType === 'Event') driver.addReport(r);
+        });
+      }
+      const kc = await kinesisClient({ region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) });
+      l.kinesisClient = kc;
+      const reader = new KinesisReader<object>(kc, binding.inputStream, { start: 'TRIM_HORIZON', onRows: (rows) => driver.push(rows) });
+      driver.attachReader(reader);
+      await reader.start();
+      l.readerStop = () => reader.stop();
+      driver.start();
+      d.state['startedAt'] = Date.now();
+    },
+
+    async metrics(d: Deployment): Promise<Record<string, number>> {
+      const l = live.get(d.runId);
+      const drv = l?.driver;
+      if (!drv) return {};
+      const s = drv.stats;
+      const prev = (d.state['lastSample'] as Record<string, number> | undefined) ?? {};
+      const now = Date.now();
+      const dt = prev['at'] ? (now - prev['at']) / 1000 : 0;
+      const rate = (key: keyof typeof s) => (dt > 0 ? ((s[key] as number) - (prev[key] ?? 0)) / dt : 0);
+      const m: Record<string, number> = {
+        recordsInPerSecond: rate('eventsIn'),
+        invocationsPerSecond: rate('invocations'),
+        throttlesPerSecond: rate('throttles'),
+        billedMsPerSecond: rate('billedMs'),
+        fragmentsInFlight: s.inFlight,
+        coldStarts: s.coldStarts,
+        functionErrors: s.functionErrors,
+        windowsSent: s.windowsSent,
+      };
+      if (l?.service) {
+        const envs = l.service.environments();
+        m['environments'] = Object.values(envs).reduce((a, e) => a + e.total, 0);
+      }
+      d.state['lastSample'] = { at: now, eventsIn: s.eventsIn, invocations: s.invocations, throttles: s.throttles, billedMs: s.billedMs };
+      return m;
+    },
+
+    async stop(d: Deployment, ctx: RunContext): Promise<void> {
+      const l = live.get(d.runId);
+      if (!l?.driver) return;
+      await l.driver.stop();
+      await l.readerStop?.();
+      l.readerStop = undefined;
+      // Async REPORT lines may still be on their way from the log store.
+      if (l.stopUnsub) await new Promise((r) => setTimeout(r, 300));
+      l.stopUnsub?.();
+      l.stopUnsub = undefined;
+      // On AWS they are in CloudWatch Logs, a few seconds after each invocation.
+      if (d.target === 'aws' && d.state['invocation'] === 'async' && l.driver.stats.accepted > 0) {
+        const logs = await logsClient({ region: String(d.state['region']), ...(o.endpoints?.logs ? { endpoint: o.endpoints.logs } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) });
+        const drv = l.driver;
+        try {
+          const r = await collectAsyncReports(logs, d.state['functions'] as string[], {
+            startTime: Number(d.state['startedAt'] ?? Date.now()) - 60_000,
+            expected: drv.stats.accepted,
+            waitMs: o.asyncReportWaitMs ?? 90_000,
+            pollMs: o.asyncReportPollMs ?? 5_000,
+            add: (rep) => drv.addReport(rep),
+          });
+          d.state['asyncReports'] = { seen: r.seen, expected: drv.stats.accepted, complete: r.complete };
+          if (!r.complete) ctx.log(`flock: ${r.seen} of ${drv.stats.accepted} async REPORT lines reached CloudWatch Logs in time; the bill counts those`);
+        } catch (e) {
+          ctx.log(`flock: reading async REPORT lines from CloudWatch Logs failed (${errorName(e)}: ${(e as Error).message}); the bill is incomplete`);
+          d.state['asyncReports'] = { error: (e as Error).message };
+        } finally {
+          logs.destroy();
+        }
+      }
+      record(d, ctx, l.driver);
+      // The last rows were written just now: give the harness's output reader time for a few polls
+      // to see them (it observes once more after stop()); a loaded machine needs more than one.
+      await new Promise((r) => setTimeout(r, 1_500));
+    },
+
+    async teardown(d: Deployment, ctx: RunContext): Promise<void> {
+      const l = live.get(d.runId) ?? {};
+      if (l.driver) {
+        await l.driver.stop(5_000).catch(() => undefined);
+        await l.readerStop?.().catch(() => undefined);
+        record(d, ctx, l.driver);
+      }
+      const errors: string[] = [];
+      try {
+        const client = await clientFor(d);
+        const sdk = await loadLambdaSdk();
+        for (const name of (d.state['functions'] as string[] | undefined) ?? []) {
+          try {
+            await client.send(new sdk.DeleteFunctionCommand({ FunctionName: name }));
+          } catch (e) {
+            if (errorName(e) !== 'ResourceNotFoundException') {
+              errors.push(`DeleteFunction ${name}: ${errorName(e)}: ${(e as Error).message}`);
+              continue;
+            }
+          }
+          markDeleted(ctx, name);
+        }
+        if (typeof d.state['roleName'] === 'string') {
+          await deleteRole(d.state['roleName'], iamCfg);
+          markDeleted(ctx, d.state['roleName']);
+        }
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+      markDeleted(ctx, String(d.state['invocationsLedgerId']));
+      l.client?.destroy();
+      l.kinesisClient?.destroy();
+      if (l.service) {
+        await l.service.stop();
+        markDeleted(ctx, `${String(d.state['stem'])}-service`);
+      }
+      live.delete(d.runId);
+      if (errors.length > 0) throw new Error(`flock teardown: ${errors.join('; ')}`);
+    },
+
+    async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {
+      // Local services die with their process; what can be left over lives on AWS.
+      const report: CleanupReport = { found: [], deleted: [], failed: [] };
+      const client = await awsLambda(regionOf(o));
+      const sdk = await loadLambdaSdk();
+      try {
+        let marker: string | undefined;
+        const cutoff = filter.olderThanMinutes !== undefined ? Date.now() - filter.olderThanMinutes * 60_000 : undefined;
+        do {
+          const page = await client.send(new sdk.ListFunctionsCommand({ ...(marker ? { Marker: marker } : {}), MaxItems: 50 }));
+          for (const f of page.Functions ?? []) {
+            if (!f.FunctionName?.startsWith(FUNCTION_PREFIX) || !f.FunctionArn) continue;
+            const tags = (await client.send(new sdk.ListTagsCommand({ Resource: f.FunctionArn }))).Tags ?? {};
+            if (tags[TAG_TOOL] !== 'streamscore') continue;
+            const runId = tags[TAG_RUN_ID];
+            if (filter.runId && runId !== tagSafe(filter.runId)) continue;
+            if (cutoff !== undefined && f.LastModified && Date.parse(f.LastModified) > cutoff) continue;
+            report.found.push({ kind: 'lambda-function', id: f.FunctionName, ...(runId ? { runId } : {}) });
+            if (filter.dryRun) continue;
+            try {
+              await client.send(new sdk.DeleteFunctionCommand({ FunctionName: f.FunctionName }));
+              report.deleted.push({ kind: 'lambda-function', id: f.FunctionName });
+            } catch (e) {
+              report.failed.push({ kind: 'lambda-function', id: f.FunctionName, reason: (e as Error).message });
+            }
+          }
+          marker = page.NextMarker;
+        } while (marker);
+        for (const r of await listRunRoles(filter.runId, iamCfg)) {
+          report.found.push({ kind: 'iam-role', id: r.name, ...(r.runId ? { runId: r.runId } : {}) });
           if (filter.dryRun) continue;
           try {
-            await client.send(new sdk.DeleteFunctionCommand({ FunctionName: f.FunctionName }));
-            report.deleted.push({ kind: 'lambda-function', id: f.FunctionName });
+            await deleteRole(r.name, iamCfg);
+            report.deleted.push({ kind: 'iam-role', id: r.name });
           } catch (e) {
-            report.failed.push({ kind: 'lambda-function', id: f.FunctionName, reason: (e as Error).message });
+            report.failed.push({ kind: 'iam-role', id: r.name, reason: (e as Error).message });
           }
         }
-        marker = page.NextMarker;
-      } while (marker);
-      for (const r of await listRunRoles(filter.runId)) {
-        report.found.push({ kind: 'iam-role', id: r.name, ...(r.runId ? { runId: r.runId } : {}) });
-        if (filter.dryRun) continue;
-        try {
-          await deleteRole(r.name);
-          report.deleted.push({ kind: 'iam-role', id: r.name });
-        } catch (e) {
-          report.failed.push({ kind: 'iam-role', id: r.name, reason: (e as Error).message });
-        }
+      } catch (e) {
+        ctx.log(`flock cleanup: ${(e as Error).message}`);
+        throw e;
+      } finally {
+        client.destroy();
       }
-    } catch (e) {
-      ctx.log(`flock cleanup: ${(e as Error).message}`);
-      throw e;
-    } finally {
-      client.destroy();
-    }
-    return report;
-  },
-};
+      return report;
+    },
+
+    iamPolicy(target: string): IamPolicyDocument {
+      if (target !== 'aws') throw new UserError(`The flock backend's ${target} target creates nothing in AWS, so it needs no policy.`, 'Use --target aws.', 0);
+      return callerPolicy();
+    },
+  };
+  return backend;
+}
+
+/** The backend the plugin registers: AWS through the SDK's defaults; the local Lambda service for `--target local`. */
+export const flockBackend: Backend = createFlockBackend();
 
 function markDeleted(ctx: RunContext, id: string): void {
   try {

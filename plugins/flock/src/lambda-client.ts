@@ -22,7 +22,12 @@ function isLoopback(endpoint: string | undefined): boolean {
  * A Lambda client. With an endpoint (the local Lambda service, moto) it uses HTTP/1.1 keep-alive
  * sockets and, for a loopback endpoint, dummy credentials; on AWS the SDK's default chain.
  */
-export async function lambdaClient(o: { region: string; endpoint?: string; maxSockets?: number }): Promise<LambdaClient> {
+export async function lambdaClient(o: {
+  region: string;
+  endpoint?: string;
+  maxSockets?: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): Promise<LambdaClient> {
   const { LambdaClient } = await loadLambdaSdk();
   const { NodeHttpHandler } = await import('@smithy/node-http-handler');
   const maxSockets = o.maxSockets ?? 128;
@@ -31,7 +36,7 @@ export async function lambdaClient(o: { region: string; endpoint?: string; maxSo
     // Retries are the driver's (it counts throttles); the SDK makes one attempt.
     maxAttempts: 1,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-    ...(isLoopback(o.endpoint) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(o.credentials ? { credentials: o.credentials } : isLoopback(o.endpoint) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),

@@ -4,8 +4,11 @@ import { HashRing } from '../function/hashring.js';
 import {
   ASYNC_MAX_FRAGMENT_BYTES,
   SYNC_MAX_FRAGMENT_BYTES,
+  encodeStatics,
   fragmentWindow,
   learnSchemas,
+  tableOf,
+  type EncodedStatics,
   type EventRow,
   type FragmentPayload,
   type FragmentResponse,
@@ -40,6 +43,10 @@ export interface DriverOptions {
   maxInFlight?: number;
   /** Sync retries of a throttled or failed call (Flock: up to 200, backoff ≤ 500 ms). Default 200. */
   maxRetries?: number;
+  /** Rows of the plan's static tables (loadStatics), shipped with each window's first fragment. */
+  statics?: Record<string, readonly EventRow[]>;
+  /** Backoff before retry `attempt` (0-based) of a throttled call; default Flock's min(50·(k+1) + rand·100, 500) ms. */
+  backoffMs?: (attempt: number) => number;
   log?: (m: string) => void;
 }
 
@@ -50,11 +57,15 @@ export interface DriverStats {
   fragmentsSent: number;
   payloadBytes: number;
   invocations: number;
+  /** Invoke calls the service accepted (each leaves one REPORT line). */
+  accepted: number;
   throttles: number;
   retries: number;
   functionErrors: number;
   failedFragments: number;
   lateEvents: number;
+  /** Events of tables the stage's SQL does not read (dropped at the source), or without a session key. */
+  eventsSkipped: number;
   duplicatesReported: number;
   inFlight: number;
   /** From REPORT lines. */
@@ -76,11 +87,13 @@ export class FlockDriver {
     fragmentsSent: 0,
     payloadBytes: 0,
     invocations: 0,
+    accepted: 0,
     throttles: 0,
     retries: 0,
     functionErrors: 0,
     failedFragments: 0,
     lateEvents: 0,
+    eventsSkipped: 0,
     duplicatesReported: 0,
     inFlight: 0,
     reports: 0,
@@ -108,12 +121,28 @@ export class FlockDriver {
   private reader: CoreReader | undefined;
   private readonly seenReports = new Set<string>();
   private lastRowAt = 0;
+  private readonly defaultTable: string;
+  private readonly statics: EncodedStatics | undefined;
+  private readonly wantedTables = new Map<string, boolean>();
 
   constructor(private readonly o: DriverOptions) {
+    this.defaultTable = o.plan.eventTable ?? 'events';
+    if (o.statics && Object.keys(o.statics).length > 0) this.statics = encodeStatics(o.statics, this.schemas);
     if (o.plan.stage === 'window-aggregate') {
       this.windower = new Windower(o.plan.window!, o.plan.watermarkDelayMs, o.eventTime);
       this.ring = new HashRing(o.functions);
     }
+  }
+
+  /** Whether the stage's SQL names this table (events of other tables need not travel). */
+  private wanted(table: string): boolean {
+    let w = this.wantedTables.get(table);
+    if (w === undefined) {
+      const re = new RegExp(`(^|[^A-Za-z0-9_])${table.replace(/[^A-Za-z0-9_]/g, '')}([^A-Za-z0-9_]|$)`, 'i');
+      w = re.test(this.o.plan.sql);
+      this.wantedTables.set(table, w);
+    }
+    return w;
   }
 
   get maxFragmentBytes(): number {
@@ -187,27 +216,39 @@ export class FlockDriver {
   /** One epoch: take what was read, form windows, send what is due. */
   async epoch(): Promise<void> {
     if (this.reader?.error) this.error(`input: ${this.reader.error.message}`);
-    const events = this.buffer;
+    const all = this.buffer;
     this.buffer = [];
     this.stats.epochs++;
     const epoch = this.epochSeq++;
-    if (events.length > 0) learnSchemas(this.schemas, events);
+    // Every table seen so far exists in the function (empty if need be); only rows of the tables
+    // the SQL reads travel.
+    if (all.length > 0) learnSchemas(this.schemas, all, this.defaultTable);
+    const events = all.filter((e) => this.wanted(tableOf(e, this.defaultTable)));
+    this.stats.eventsSkipped += all.length - events.length;
     if (this.o.plan.stage === 'per-event') {
       if (events.length === 0) return;
-      const frags = fragmentWindow({ id: `e${epoch}`, start: 0, end: 0 }, events, { maxBytes: this.maxFragmentBytes, schemas: this.schemas });
+      const frags = fragmentWindow({ id: `e${epoch}`, start: 0, end: 0 }, events, this.fragmentOptions());
       this.stats.windowsSent++;
       for (const f of frags) await this.dispatch(this.o.functions[0]!, f, this.o.maxInFlight ?? 16);
       return;
     }
     const w = this.windower!;
+    const keyless = w.keylessEvents;
     w.add(events);
     this.stats.lateEvents = w.lateEvents;
+    this.stats.eventsSkipped += w.keylessEvents - keyless;
     for (const win of w.advance()) this.sendWindow(win);
+  }
+
+  private fragmentOptions() {
+    return { maxBytes: this.maxFragmentBytes, schemas: this.schemas, defaultTable: this.defaultTable, ...(this.statics ? { statics: this.statics } : {}) };
   }
 
   private sendWindow(win: ClosedWindow): void {
     const member = this.ring!.get(win.ref.id);
-    const frags = fragmentWindow(win.ref, win.rows, { maxBytes: this.maxFragmentBytes, schemas: this.schemas });
+    // Session rows carry window_start / window_end: add them to the tables' schemas.
+    if (this.o.plan.window?.kind === 'session') learnSchemas(this.schemas, win.rows, this.defaultTable);
+    const frags = fragmentWindow(win.ref, win.rows, this.fragmentOptions());
     this.stats.windowsSent++;
     // Fragments of one member go one after another (it has one environment); members run in parallel.
     const prev = this.memberChains.get(member) ?? Promise.resolve();
@@ -220,7 +261,10 @@ export class FlockDriver {
   }
 
   private async dispatch(fn: string, f: FragmentPayload, maxInFlight: number): Promise<void> {
-    while (this.inFlight.size >= maxInFlight) await Promise.race(this.inFlight);
+    // Slow start: at most one more invocation in flight than have completed, so the first epochs
+    // do not each cold-start an environment while the first one is still initializing.
+    const allowed = () => Math.min(maxInFlight, 1 + this.stats.accepted);
+    while (this.inFlight.size >= allowed()) await Promise.race(this.inFlight);
     this.track(this.invokeWithRetry(fn, f).catch((e: unknown) => this.error(`fragment ${f.window.id}/${f.seq}: ${(e as Error).message}`)));
   }
 
@@ -249,6 +293,7 @@ export class FlockDriver {
           new InvokeCommand({ FunctionName: fn, InvocationType: sync ? 'RequestResponse' : 'Event', ...(sync ? { LogType: 'Tail' } : {}), Payload: body }),
         );
         this.invokeHistogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        this.stats.accepted++;
         if (sync) {
           const rep = reportFromLogResult(r.LogResult);
           if (rep) this.addReport(rep);
@@ -281,7 +326,7 @@ export class FlockDriver {
         }
         this.stats.retries++;
         // Flock's sync retry: min(50·k + rand(0..100), 500) ms.
-        await sleep(Math.min(50 * (attempt + 1) + Math.random() * 100, 500));
+        await sleep(this.o.backoffMs ? this.o.backoffMs(attempt) : Math.min(50 * (attempt + 1) + Math.random() * 100, 500));
       }
     }
   }

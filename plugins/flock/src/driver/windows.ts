@@ -21,17 +21,21 @@ function windowStart(ts: number, size: number): number {
 
 interface Session {
   start: number;
+  /** Exclusive: last event time + gap. */
   end: number;
   rows: EventRow[];
 }
 
 export class Windower {
   private readonly open = new Map<number, EventRow[]>();
-  private readonly sessions = new Map<string, Session>();
-  private readonly closedSessions: Session[] = [];
+  /** Open sessions per key, sorted by start and pairwise apart (Flink's merging rules). */
+  private readonly sessions = new Map<string, Session[]>();
+  private openSessions = 0;
   private maxTs = Number.NEGATIVE_INFINITY;
   private sessionBatch = 0;
   lateEvents = 0;
+  /** Events without the session key column (they belong to no session, e.g. NEXMark persons for q11). */
+  keylessEvents = 0;
   firedUpTo = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -46,18 +50,24 @@ export class Windower {
   }
 
   get openWindows(): number {
-    return this.open.size + this.sessions.size + this.closedSessions.length;
+    return this.open.size + this.openSessions;
   }
 
   add(events: readonly EventRow[]): void {
     const s = this.spec;
     for (const e of events) {
       const ts = this.eventTime(e);
-      if (ts > this.maxTs) this.maxTs = ts;
       if (s.kind === 'session') {
-        this.addSession(e, ts, s.gapMs, s.key);
+        const k = e[s.key];
+        if (k === undefined || k === null) {
+          this.keylessEvents++;
+          continue;
+        }
+        if (ts > this.maxTs) this.maxTs = ts;
+        this.addSession(e, String(k), ts, s.gapMs);
         continue;
       }
+      if (ts > this.maxTs) this.maxTs = ts;
       const size = s.sizeMs;
       const slide = s.kind === 'hopping' ? s.slideMs : s.sizeMs;
       for (let st = windowStart(ts, slide); st > ts - size; st -= slide) {
@@ -72,21 +82,54 @@ export class Windower {
     }
   }
 
-  private addSession(e: EventRow, ts: number, gap: number, keyCol: string): void {
-    if (ts + gap - 1 <= this.watermark && ts + gap - 1 <= this.firedUpTo) {
+  /**
+   * Flink's session semantics (as core's SessionWindows): the event opens [ts, ts + gap); sessions
+   * of the key that overlap or touch it merge (two events exactly `gap` apart share a session); an
+   * event whose merged session would already be closed under the current watermark is late.
+   */
+  private addSession(e: EventRow, key: string, ts: number, gap: number): void {
+    const wm = this.watermark;
+    let list = this.sessions.get(key);
+    if (!list) this.sessions.set(key, (list = []));
+    let first = -1;
+    let last = -1;
+    let insertAt = list.length;
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]!;
+      if (x.start <= ts + gap && x.end >= ts) {
+        if (first < 0) first = i;
+        last = i;
+      } else if (x.start > ts + gap && insertAt === list.length) insertAt = i;
+    }
+    if (first < 0) {
+      if (ts + gap - 1 <= wm) {
+        this.lateEvents++;
+        if (list.length === 0) this.sessions.delete(key);
+        return;
+      }
+      list.splice(insertAt, 0, { start: ts, end: ts + gap, rows: [e] });
+      this.openSessions++;
+      return;
+    }
+    let start = ts;
+    let end = ts + gap;
+    for (let i = first; i <= last; i++) {
+      start = Math.min(start, list[i]!.start);
+      end = Math.max(end, list[i]!.end);
+    }
+    if (end - 1 <= wm) {
       this.lateEvents++;
       return;
     }
-    const key = String(e[keyCol]);
-    const cur = this.sessions.get(key);
-    if (cur && ts < cur.end && ts + gap > cur.start) {
-      cur.start = Math.min(cur.start, ts);
-      cur.end = Math.max(cur.end, ts + gap);
-      cur.rows.push(e);
-      return;
+    const merged = list[first]!;
+    for (let i = first + 1; i <= last; i++) for (const r of list[i]!.rows) merged.rows.push(r);
+    merged.rows.push(e);
+    merged.start = start;
+    merged.end = end;
+    if (last > first) {
+      list.splice(first + 1, last - first);
+      this.openSessions -= last - first;
     }
-    if (cur && ts >= cur.end) this.closedSessions.push(cur);
-    this.sessions.set(key, { start: ts, end: ts + gap, rows: [e] });
   }
 
   /** Windows whose end the watermark has passed, oldest first. */
@@ -106,28 +149,25 @@ export class Windower {
 
   private advanceSessions(wm: number): ClosedWindow[] {
     const ready: Session[] = [];
-    for (let i = this.closedSessions.length - 1; i >= 0; i--) {
-      const s = this.closedSessions[i]!;
-      if (s.end - 1 <= wm) {
-        ready.push(s);
-        this.closedSessions.splice(i, 1);
+    for (const [k, list] of this.sessions) {
+      let kept = 0;
+      for (const x of list) {
+        if (x.end - 1 <= wm) ready.push(x);
+        else list[kept++] = x;
       }
-    }
-    for (const [k, s] of this.sessions) {
-      if (s.end - 1 <= wm) {
-        ready.push(s);
-        this.sessions.delete(k);
-      }
+      this.openSessions -= list.length - kept;
+      if (kept === 0) this.sessions.delete(k);
+      else list.length = kept;
     }
     if (ready.length === 0) return [];
     // All sessions that close in one epoch travel as one batch; each row carries its session.
     const rows: EventRow[] = [];
     let lo = Infinity;
     let hi = -Infinity;
-    for (const s of ready) {
-      lo = Math.min(lo, s.start);
-      hi = Math.max(hi, s.end);
-      for (const r of s.rows) rows.push({ ...r, window_start: s.start, window_end: s.end });
+    for (const x of ready) {
+      lo = Math.min(lo, x.start);
+      hi = Math.max(hi, x.end);
+      for (const r of x.rows) rows.push({ ...r, window_start: x.start, window_end: x.end });
     }
     this.firedUpTo = Math.max(this.firedUpTo, wm);
     return [{ ref: { id: `${this.idPrefix}s${this.sessionBatch++}`, start: lo, end: hi }, rows }];

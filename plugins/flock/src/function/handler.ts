@@ -40,6 +40,9 @@ async function runWindow(c: FlockContext, fragments: FragmentPayload[]): Promise
   const first = fragments[0]!;
   const parts: Record<string, DecodedTable[]> = {};
   for (const f of fragments) for (const [t, b64] of Object.entries(f.tables)) (parts[t] ??= []).push(decodeTable(b64));
+  // Static tables (YSB's campaigns) come once per window, with its first fragment.
+  const statics = fragments.find((f) => f.statics)?.statics ?? {};
+  for (const [t, b64] of Object.entries(statics)) parts[t] = [decodeTable(b64)];
   const sql = renderSql(c.sql, {}, { WINDOW_START: first.window.start, WINDOW_END: first.window.end, WINDOW_ID: `'${first.window.id.replace(/'/g, "''")}'`, ...first.vars });
   const t0 = performance.now();
   const rows = await runStage(first.schemas, parts, sql);

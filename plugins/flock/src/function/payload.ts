@@ -42,6 +42,11 @@ export interface FragmentPayload {
   schemas: Schemas;
   /** Values for the query template's runtime placeholders (WINDOW_START, WINDOW_END, …). */
   vars: Record<string, string | number>;
+  /**
+   * Static tables the SQL joins (YSB's campaigns), same encoding as `tables`; carried by the
+   * window's first fragment only (Flock ships them with each batch).
+   */
+  statics?: Record<string, string>;
   /** When the source sent it (ms since epoch), for logs. */
   sentAt: number;
 }
@@ -61,16 +66,16 @@ export interface FragmentResponse {
 
 export type EventRow = Record<string, unknown>;
 
-/** The table an event belongs to: its string `type` field (NEXMark, YSB), else `events`. */
-export function tableOf(e: EventRow): string {
+/** The table an event belongs to: its string `type` field (NEXMark), else `defaultTable` (`events`; YSB: `ad_events`). */
+export function tableOf(e: EventRow, defaultTable = 'events'): string {
   const t = e['type'];
-  return typeof t === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? t : 'events';
+  return typeof t === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? t : defaultTable;
 }
 
 /** Adds the columns of these events to the schemas (types from the first non-null value). */
-export function learnSchemas(schemas: Schemas, events: readonly EventRow[]): Schemas {
+export function learnSchemas(schemas: Schemas, events: readonly EventRow[], defaultTable = 'events'): Schemas {
   for (const e of events) {
-    const table = tableOf(e);
+    const table = tableOf(e, defaultTable);
     const s = (schemas[table] ??= {});
     for (const k in e) {
       if (s[k] !== undefined) continue;
@@ -129,6 +134,33 @@ export interface FragmentOptions {
   vars?: Record<string, string | number>;
   gzipLevel?: number;
   now?: () => number;
+  /** Table of events without a string `type` field (default `events`). */
+  defaultTable?: string;
+  /** Encoded static tables (see `encodeStatics`), attached to the first fragment. */
+  statics?: EncodedStatics;
+}
+
+export interface EncodedStatics {
+  tables: Record<string, string>;
+  bytes: number;
+}
+
+/** Encodes static tables once per run (their schemas are added to `schemas`). */
+export function encodeStatics(statics: Record<string, readonly EventRow[]>, schemas: Schemas): EncodedStatics {
+  const tables: Record<string, string> = {};
+  let bytes = 0;
+  for (const [t, rows] of Object.entries(statics)) {
+    const s: TableSchema = (schemas[t] ??= {});
+    for (const r of rows) {
+      for (const k in r) {
+        const v = r[k];
+        if (s[k] === undefined && v !== null && v !== undefined) s[k] = typeof v === 'number' ? 'DOUBLE' : typeof v === 'boolean' ? 'BOOLEAN' : 'VARCHAR';
+      }
+    }
+    tables[t] = encodeTable(rows, s, 6).toString('base64');
+    bytes += tables[t].length + t.length + 8;
+  }
+  return { tables, bytes };
 }
 
 /** Sync and async request limits, less a margin for the envelope's own fields. */
@@ -138,13 +170,14 @@ export const ASYNC_MAX_FRAGMENT_BYTES = 1024 * 1024 - 16 * 1024;
 function envelope(window: WindowRef, rows: readonly EventRow[], o: FragmentOptions): { tables: Record<string, string>; bytes: number } {
   const byTable = new Map<string, EventRow[]>();
   for (const r of rows) {
-    const t = tableOf(r);
+    const t = tableOf(r, o.defaultTable);
     let l = byTable.get(t);
     if (!l) byTable.set(t, (l = []));
     l.push(r);
   }
   const tables: Record<string, string> = {};
-  let bytes = 512 + JSON.stringify(o.schemas).length + JSON.stringify(o.vars ?? {}).length + window.id.length;
+  // Static tables ride on the first fragment only; counted in every part's size to be safe.
+  let bytes = 512 + JSON.stringify(o.schemas).length + JSON.stringify(o.vars ?? {}).length + window.id.length + (o.statics?.bytes ?? 0);
   for (const [t, list] of byTable) {
     const s = o.schemas[t];
     if (!s) throw new Error(`no schema for table ${t}`);
@@ -195,6 +228,7 @@ export function fragmentWindow(window: WindowRef, rows: readonly EventRow[], o: 
     tables: p.tables,
     schemas: o.schemas,
     vars: o.vars ?? {},
+    ...(seq === 0 && o.statics ? { statics: o.statics.tables } : {}),
     sentAt: now,
   }));
 }
