@@ -88,7 +88,7 @@ function usd(x: number): string {
 }
 /** Latency in ms. */
 function ms(x: number): string {
-  return x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`;
+  return x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${Math.round(x)} ms` : `${x.toFixed(1)} ms`;
 }
 const us = (x: number) => ms(x / 1000);
 function secs(x: number): string {
@@ -482,17 +482,26 @@ function q1Section(f: Folder): { lines: string[]; summary: string[] } {
   const rows: string[][] = [];
   const ratios: { q: string; rate: number; ratio: number; engineRatio: number }[] = [];
   const sameP99: boolean[] = [];
+  const onlyEc2: string[] = [];
   let perVcpuSource = '';
   for (const q of detailQueries(f)) {
     for (const rate of DETAIL_RATES) {
       const p = f.plan(q, rate);
       const ec2 = best(p, 'flink-ec2');
       const kda = best(p, 'kda');
-      if (!ec2 || !kda) continue;
+      if (!p || (!ec2 && !kda)) continue;
+      if (!ec2 || !kda) {
+        const none = (pl: string) => `none sustains${p.platforms.find((x) => x.platform === pl)?.note ? ` (${p.platforms.find((x) => x.platform === pl)!.note})` : ''}`;
+        const side = (b: typeof ec2, pl: string) =>
+          b ? [`${b.e.label}${b.feasible ? '' : ' (misses SLO)'}`, int(b.e.sustainableRate.value), ms(b.e.latencyP99Ms.value), usd(b.e.costPerHourUsd.value), secs(b.e.readinessS.value)] : [none(pl), '—', '—', '—', '—'];
+        rows.push([q, int(rate), ...side(ec2, 'flink-ec2'), ...side(kda, 'kda'), '—', '—']);
+        if (ec2 && !kda) onlyEc2.push(`${q} at ${rateName(rate)}/s`);
+        continue;
+      }
       const ratio = kda.e.costPerHourUsd.value / ec2.e.costPerHourUsd.value;
       ratios.push({ q, rate, ratio, engineRatio: engineCost(kda.e) / engineCost(ec2.e) });
       sameP99.push(Math.abs(kda.e.latencyP99Ms.value - ec2.e.latencyP99Ms.value) < 1);
-      if (!perVcpuSource && q === 'q5') perVcpuSource = ec2.e.sustainableRate.source;
+      if (!perVcpuSource && q === 'q5') perVcpuSource = ec2.e.sustainableRate.source.split(' — ').slice(1).join(' — ') || ec2.e.sustainableRate.source;
       rows.push([
         q,
         int(rate),
@@ -539,11 +548,12 @@ function q1Section(f: Folder): { lines: string[]; summary: string[] } {
   const s1 =
     `Over ${ratios.length} query × rate cells, Managed Flink costs ${times(lo.ratio, 1)} (${lo.q} at ${rateName(lo.rate)}/s) to ${times(hi.ratio, 1)} ` +
     `(${hi.q} at ${rateName(hi.rate)}/s) what Flink on EC2 costs for the same query and rate (${P}); counting the engines alone, ${times(ecLo.engineRatio, 1)} to ${times(ecHi.engineRatio, 1)}. ` +
-    (kdaCheaper.length ? `Managed Flink is the cheaper one in ${kdaCheaper.length} of them (${kdaCheaper.map((r) => `${r.q} at ${rateName(r.rate)}/s`).join(', ')}).` : 'Flink on EC2 is never the dearer of the two.');
+    (kdaCheaper.length ? `Managed Flink is the cheaper one in ${kdaCheaper.length} of them (${kdaCheaper.map((r) => `${r.q} at ${rateName(r.rate)}/s`).join(', ')}).` : 'Flink on EC2 is never the dearer of the two.') +
+    (onlyEc2.length ? ` Only Flink on EC2 sustains ${onlyEc2.join(', ')}: one Managed Flink application stops at the planner's KPU limit.` : '');
   L.push(s1);
   L.push('');
   const perf =
-    `Performance: both run the same engine and the planner gives them the same speed per vCPU (${perVcpuSource ? perVcpuSource.split(' — ')[0] : 'see the JSON'}), so the difference is in how the vCPUs are sold: ` +
+    `Performance: both run the same engine and the planner gives them the same speed per vCPU (${perVcpuSource || 'see the JSON'}), so the difference is in how the vCPUs are sold: ` +
     `EC2 sells whole instances (the smallest with ≥ 4 GiB), Managed Flink sells 1-vCPU KPUs plus one orchestration KPU per application and 50 GB of storage per KPU. ` +
     `Their projected p99 is ${sameP99.every(Boolean) ? 'the same in every cell' : `the same in ${sameP99.filter(Boolean).length} of ${sameP99.length} cells`} — it is what the architecture waits for (polling, flushes, the watermark), not the vCPUs.` +
     (e10 && k10
@@ -559,7 +569,8 @@ function q1Section(f: Folder): { lines: string[]; summary: string[] } {
   L.push('');
   S.push(
     `**EC2 or Managed Flink?** For the same query and rate, Managed Flink costs ${times(lo.ratio, 1)}–${times(hi.ratio, 1)} what Flink on EC2 costs (${P}, ${ratios.length} query × rate cells from 1 K to 1 M events/s), ` +
-      `for the same projected throughput and p99 (one engine, one model); ${kdaCheaper.length ? `it is cheaper in ${kdaCheaper.length} cell(s)` : 'EC2 is the cheaper in every cell'}. See [1](#1-flink-on-ec2-against-managed-flink-kda).`,
+      `for the same projected throughput and p99 (one engine, one model); ${kdaCheaper.length ? `it is cheaper in ${kdaCheaper.length} cell(s)` : 'EC2 is the cheaper in every cell'}` +
+      `${onlyEc2.length ? `, and only EC2 reaches ${onlyEc2.join(', ')}` : ''}. See [1](#1-flink-on-ec2-against-managed-flink-kda).`,
   );
   return { lines: L, summary: S };
 }
@@ -690,6 +701,11 @@ const CLAIMS = {
   },
 };
 
+/** Why the flock backend refused a query, when a compare file listed it as skipped. */
+function flockRefusal(f: Folder, q: string): string | undefined {
+  return [...f.compare.values()].flatMap((c) => c.skipped ?? []).find((x) => x.cell.startsWith(`nexmark/${q} on`) && /flock/i.test(x.cell))?.reason;
+}
+
 /** Question 3: Flink against the Flock architecture. */
 function q3Section(f: Folder): { lines: string[]; summary: string[] } {
   const L: string[] = [];
@@ -714,12 +730,12 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
         const b = fk!.r.summary.latency.p99;
         latWins.push({ q, rate, winner: a <= b ? 'Flink' : 'Flock', flink: a, flock: b });
       }
-      const skippedFlock = !fk && [...f.compare.values()].flatMap((c) => c.skipped ?? []).find((s) => s.cell.startsWith(`nexmark/${q} on`) && /flock/i.test(s.cell));
+      const refusal = fk ? undefined : flockRefusal(f, q);
       mrows.push([
         `${q} (${QUERY_KIND[q]?.split(' (')[0] ?? ''})`,
         int(rate),
         fl ? `${us(fl.r.summary.latency.p50)} / ${us(fl.r.summary.latency.p99)}, ${verdictText(fl.r)}` : 'not run',
-        fk ? `${us(fk.r.summary.latency.p50)} / ${us(fk.r.summary.latency.p99)}, ${verdictText(fk.r)}` : skippedFlock ? `refused: ${skippedFlock.reason.split(':').slice(1).join(':').trim() || skippedFlock.reason}` : 'not run',
+        fk ? `${us(fk.r.summary.latency.p50)} / ${us(fk.r.summary.latency.p99)}, ${verdictText(fk.r)}` : refusal ? `refused: “${refusal}”` : 'not run',
         bill ? `${usd(bill.perMillion)} (init ${num((bill.initMs / Math.max(1, bill.billedMs)) * 100, 0)}% of billed ms)` : '—',
       ]);
     }
@@ -748,10 +764,21 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
   L.push('### On AWS, by query and rate');
   L.push('');
   const prow: string[][] = [];
-  const wins: { q: string; flockRates: number[]; flinkRates: number[]; maxRatio: number; maxAt: number; minRatio: number; minAt: number; cross?: number }[] = [];
+  const refusedNotes: string[] = [];
+  const wins: { q: string; flockRates: number[]; flinkRates: number[]; maxRatio: number; maxAt: number; minRatio: number; minAt: number; cross?: number; refused?: boolean }[] = [];
   for (const q of QUERY_ORDER) {
     const rj = f.rates(q);
     if (!rj) continue;
+    const refused = flockRefusal(f, q);
+    if (refused) {
+      const pt = rj.points.find((p) => p.rate === 10_000) ?? rj.points[0];
+      const c = pt?.cheapest['flock-lambda'];
+      refusedNotes.push(
+        `${q}: the planner still projects Flock on Lambda for it${c && pt ? ` (${usd(c.perHourUsd)}/h at ${rateName(pt.rate)}/s, ${c.label})` : ''}, but the flock backend refused to run it ` +
+          `(${M}: “${refused}”), so that projection is left out of every comparison in this report.`,
+      );
+    }
+    const flockOf = (pt: RatesJson['points'][number]) => (refused ? null : pt.cheapest['flock-lambda']);
     const flockRates: number[] = [];
     const flinkRates: number[] = [];
     let maxRatio = 0;
@@ -760,7 +787,7 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
     let minAt = 0;
     for (const pt of rj.points) {
       const fl = flinkCell(pt);
-      const fk = pt.cheapest['flock-lambda'];
+      const fk = flockOf(pt);
       if (fl && fk) {
         const ratio = fl.cell.perHourUsd / fk.perHourUsd;
         if (ratio > maxRatio) [maxRatio, maxAt] = [ratio, pt.rate];
@@ -770,19 +797,19 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
       else if (fk) flockRates.push(pt.rate);
     }
     const cross = rj.crossovers.find((c) => c.kind === 'winner' && (c.below === 'flock-lambda' || c.above === 'flock-lambda'));
-    wins.push({ q, flockRates, flinkRates, maxRatio, maxAt, minRatio, minAt, ...(cross ? { cross: cross.rate } : {}) });
+    wins.push({ q, flockRates, flinkRates, maxRatio, maxAt, minRatio, minAt, ...(cross && !refused ? { cross: cross.rate } : {}), ...(refused ? { refused: true } : {}) });
     const at = (r: number) => rj.points.find((p) => p.rate === r);
     const cellTxt = (r: number) => {
       const pt = at(r);
       if (!pt) return '—';
       const fl = flinkCell(pt);
-      const fk = pt.cheapest['flock-lambda'];
-      return `${fl ? `${usd(fl.cell.perHourUsd)}` : 'none'} / ${fk ? usd(fk.perHourUsd) : 'none'}${fl && fk ? ` (${fl.cell.perHourUsd < fk.perHourUsd ? 'Flink' : 'Flock'})` : ''}`;
+      const fk = flockOf(pt);
+      return `${fl ? `${usd(fl.cell.perHourUsd)}` : 'none'} / ${fk ? usd(fk.perHourUsd) : refused ? 'refused' : 'none'}${fl && fk ? ` (${fl.cell.perHourUsd < fk.perHourUsd ? 'Flink' : 'Flock'})` : ''}`;
     };
     prow.push([
       `${q} (${QUERY_KIND[q]?.split(' (')[0] ?? rj.workload.kind})`,
       ...DETAIL_RATES.map(cellTxt),
-      flockRates.length ? (flinkRates.length ? (cross ? `Flock below ~${int(cross.rate)}/s` : `Flock at ${flockRates.map(rateName).join(', ')}`) : 'Flock at every rate') : flinkRates.length ? 'Flink at every rate' : '—',
+      refused ? 'Flink (Flock refuses it)' : flockRates.length ? (flinkRates.length ? (cross ? `Flock below ~${int(cross.rate)}/s` : `Flock at ${flockRates.map(rateName).join(', ')}`) : 'Flock at every rate') : flinkRates.length ? 'Flink at every rate' : '—',
       `[json](${f.ratesFile(q)})`,
     ]);
   }
@@ -793,6 +820,10 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
     L.push('');
     L.push(table(['query', ...DETAIL_RATES.map((r) => `${rateName(r)}/s`), 'cheaper', 'source'], prow));
     L.push('');
+    for (const n of refusedNotes) {
+      L.push(`Not comparable — ${n}`);
+      L.push('');
+    }
     for (const q of ['q0', 'q5']) {
       if (f.has(`charts/planner-${q}/plan-crossover.png`)) {
         L.push(`![${q}: cost per hour against rate, every platform (${P})](charts/planner-${q}/plan-crossover.png)`);
@@ -857,11 +888,17 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
       (confirmed ? `, so ${c.low}× or more is reached only where Flink's smallest configuration idles` : `; nowhere between 1 K and 1 M events/s does it reach ${c.low}×`) +
       `. Where Flink is cheaper: ${ratiosTotal.filter((w) => w.minRatio < 1).map((w) => `${w.q} from ${rateName(w.flinkRates[0] ?? w.minAt)}/s (Flink ${times(1, w.minRatio)} cheaper at ${rateName(w.minAt)}/s)`).join('; ') || 'nowhere in the range'}.`;
   }
-  L.push(`- ${PUB}: the Flock paper — Flock "${c.quote}" (${c.source}). This report ${flockVerdict}`);
+  const latRatios = latWins.map((w) => w.flock / w.flink);
+  const latText = latRatios.length
+    ? ` On latency (${M} here, same rates, same transport), Flock's p99 was ${times(Math.min(...latRatios), 1)} to ${times(Math.max(...latRatios), 1)} Flink's over ${latRatios.length} query × rate pairs` +
+      `${latRatios.some((x) => x > 1.5) ? ', so "similar latency" holds only where the ratio is near 1' : ', similar indeed'}.`
+    : '';
+  L.push(`- ${PUB}: the Flock paper — Flock "${c.quote}" (${c.source}). This report ${flockVerdict}${latText}`);
   // Pfandzelter
   const pf = CLAIMS.pfandzelter;
   const stateless = wins.filter((w) => STATELESS.has(w.q));
-  const stateful = wins.filter((w) => !STATELESS.has(w.q));
+  const stateful = wins.filter((w) => !STATELESS.has(w.q) && !w.refused);
+  const refusedQs = wins.filter((w) => w.refused).map((w) => w.q);
   const statelessLow = stateless.filter((w) => w.flockRates.includes(DETAIL_RATES[0]!));
   const statelessHigh = stateless.filter((w) => w.flinkRates.includes(DETAIL_RATES[DETAIL_RATES.length - 1]!));
   const statefulFlock = stateful.filter((w) => w.flockRates.length > 0);
@@ -873,7 +910,7 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
         `stateless (${stateless.map((w) => w.q).join(', ') || '—'}): Flock is cheaper at ${rateName(DETAIL_RATES[0]!)}/s for ${statelessLow.length} of ${stateless.length} and Flink at ${rateName(DETAIL_RATES[DETAIL_RATES.length - 1]!)}/s for ${statelessHigh.length} of ${stateless.length}` +
         `${stateless[0]?.cross ? ` (crossover ~${int(stateless[0].cross)}/s)` : ''}; stateful (${stateful.map((w) => w.q).join(', ') || '—'}): Flock is cheaper somewhere for ${statefulFlock.length} of ${stateful.length}` +
         (statefulFlock.length ? ` (${statefulFlock.map((w) => `${w.q} up to ~${rateName(Math.max(...w.flockRates))}/s`).join('; ')})` : '') +
-        ` (${P}).` +
+        ` (${P})${refusedQs.length ? `; ${refusedQs.join(', ')} Flock does not run at all (${M}: refused)` : ''}.` +
         (statefulFlock.length
           ? ` The difference is where the state lives: Pfandzelter's functions read and wrote an external store for every event, Flock's carry a window's events in their invocation payloads and keep nothing between windows, so a window costs compute once, not a state round trip per event.`
           : '');
@@ -888,7 +925,7 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
   S.push(
     `**Flink or Flock?** ` +
       wins
-        .map((w) => `${w.q}: ${w.flockRates.length && w.flinkRates.length ? (w.cross ? `Flock below ~${int(w.cross)}/s, Flink above` : `Flock at ${w.flockRates.map(rateName).join(', ')}`) : w.flockRates.length ? 'Flock everywhere' : 'Flink everywhere'}`)
+        .map((w) => `${w.q}: ${w.refused ? 'Flink (Flock refuses it)' : w.flockRates.length && w.flinkRates.length ? (w.cross ? `Flock below ~${int(w.cross)}/s, Flink above` : `Flock at ${w.flockRates.map(rateName).join(', ')}`) : w.flockRates.length ? 'Flock everywhere' : 'Flink everywhere'}`)
         .join('; ') +
       ` (${P}, cheapest within the SLO, 1 K–1 M events/s)` +
       (latWins.length ? `; measured here, Flink had the lower p99 in ${latWins.filter((w) => w.winner === 'Flink').length} of ${latWins.length} pairs` : '') +

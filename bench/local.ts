@@ -8,22 +8,24 @@ import type { BenchRow } from './types.js';
  * per-event queries, the watermark delay + 1 s after the window's end for windowed ones.
  * Correctness is checked by the tests and by every `run`; the search trials skip it.
  */
-export async function benchLocal(queries = process.env['BENCH_QUERIES']?.split(',') ?? ['q0', 'q1', 'q2']): Promise<BenchRow[]> {
-  const mod = (await import('@streamscore/workload-nexmark')) as unknown as { workloads: AnyWorkload[] };
+export async function benchLocal(queries = process.env['BENCH_QUERIES']?.split(',') ?? ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q9', 'q11', 'ysb/campaigns']): Promise<BenchRow[]> {
+  const nexmark = (await import('@streamscore/workload-nexmark')) as unknown as { workloads: AnyWorkload[] };
+  const ysb = (await import('@streamscore/workload-ysb')) as unknown as { workloads: AnyWorkload[] };
+  const all = [...nexmark.workloads, ...ysb.workloads];
   const rows: BenchRow[] = [];
   for (const q of queries) {
-    const workload = mod.workloads.find((w) => w.id === `nexmark/${q}` || w.id === q);
+    const workload = all.find((w) => w.id === `nexmark/${q}` || w.id === q);
     if (!workload) continue;
     const params = workload.params.parse({});
     const { watermarkDelayMs, horizonMs } = workload.timing(params);
     const sloMs = horizonMs > 0 ? watermarkDelayMs + 1000 : 100;
     const t0 = Date.now();
     const out = await findSustainableRate({
-      startRate: 62_500,
+      startRate: Number(process.env['BENCH_START_RATE'] ?? 62_500),
       maxRate: 4_000_000,
       latencySloMs: sloMs,
       precision: 0.1,
-      maxTrials: 9,
+      maxTrials: Number(process.env['BENCH_MAX_TRIALS'] ?? 9),
       runTrial: (rate) =>
         runBenchmark({ backend: localBackend, workload, target: 'local', rate, warmupS: 1, durationS: 4, verifyMaxEvents: 0, toolVersion: 'bench' }),
     });
