@@ -376,7 +376,7 @@ function header(f: Folder, measuredS: number, elapsedS: number): string[] {
   const dur = Number.isFinite(elapsedS) ? ` It took ${secs(elapsedS)} here${Number.isFinite(measuredS) ? ` (${secs(measuredS)} of it measuring)` : ''}.` : '';
   L.push(
     `The script builds the project, starts a Flink session cluster (${code('streamscore flink session up first-comparison --target local --knob taskmanagers=1 --parallelism 1')}), ` +
-      `runs the six compare files ${[...f.compare.keys()].map((k) => `[${code(`${k}.yaml`)}](../../../examples/runs/${k}.yaml)`).join(', ') || '(none ran)'} ` +
+      `runs the ${f.compare.size} compare files ${[...f.compare.keys()].map((k) => `[${code(`${k}.yaml`)}](../../../examples/runs/${k}.yaml)`).join(', ') || '(none ran)'} ` +
       `with ${code('streamscore compare FILE --out DIR')}, folds the Results into a private calibration with ${code('streamscore plan --calibrate')}, runs ` +
       `${code('streamscore plan WORKLOAD --rates 1000..1000000 --latency-slo S --json')}, ${code('plan WORKLOAD --rate R')} and ${code('--chart')}, ${code('streamscore plan --check results/*.json')}, ` +
       `${code('streamscore report')} per query for the charts, and finally ${code('npx tsx bench/comparison.ts --out docs/reports/first-comparison')}.${dur}`,
@@ -464,6 +464,12 @@ function measuredSection(f: Folder): string[] {
       L.push('');
       L.push(`![${q}: latency by percentile, ${M}](charts/measured-${q}-latency-percentiles.png)`);
       L.push('');
+      if (f.has(`charts/measured-${q}-latency-over-time.png`)) {
+        L.push(`p50 (solid) and p99 (dashed) of every second of those runs — warm-up, measured phase and drain:`);
+        L.push('');
+        L.push(`![${q}: latency over time, ${M}](charts/measured-${q}-latency-over-time.png)`);
+        L.push('');
+      }
     }
   }
   return L;
@@ -627,6 +633,46 @@ function q2Section(f: Folder): { lines: string[]; summary: string[] } {
       );
       L.push('');
     }
+  }
+  // Across shapes: which instance family, node count, KPUs and memory size came out cheapest, over every cell.
+  const tally = (xs: string[]) => [...xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1]);
+  const ec2Fam: string[] = [];
+  const ec2Nodes: string[] = [];
+  const kdaKpu: string[] = [];
+  const lamMem: string[] = [];
+  const lamArch: string[] = [];
+  let cells = 0;
+  for (const rate of DETAIL_RATES) {
+    for (const q of detailQueries(f)) {
+      const p = f.plan(q, rate);
+      if (!p) continue;
+      cells++;
+      const e = best(p, 'flink-ec2');
+      if (e?.feasible) {
+        const c = e.e.config as { instanceType?: string; nodes?: number };
+        if (c.instanceType) ec2Fam.push(c.instanceType.split('.')[0]!);
+        if (c.nodes !== undefined) ec2Nodes.push(`${c.nodes} node${c.nodes > 1 ? 's' : ''} of ${c.instanceType}`);
+      }
+      const k = best(p, 'kda');
+      if (k?.feasible) kdaKpu.push(k.e.label);
+      const l = best(p, 'flock-lambda');
+      if (l?.feasible) {
+        const c = l.e.config as { memoryMB?: number; architecture?: string };
+        if (c.memoryMB !== undefined) lamMem.push(`${c.memoryMB} MB`);
+        if (c.architecture) lamArch.push(c.architecture);
+      }
+    }
+  }
+  if (cells) {
+    const top = (t: [string, number][], n = 3) => t.slice(0, n).map(([x, c]) => `${x} (${c})`).join(', ');
+    L.push(
+      `Across the ${cells} query × rate cells above (${P}): the cheapest EC2 configuration was of instance family ${top(tally(ec2Fam))} — counts of cells; ` +
+        `Lambda memory sizes: ${top(tally(lamMem)) || 'none feasible'}, architecture ${top(tally(lamArch), 2) || '—'}; ` +
+        `Managed Flink's cheapest sized to ${top(tally(kdaKpu), 4) || 'none feasible'}. ` +
+        `The price book prices every vCPU of a family alike and the planner scales by vCPUs, so between sizes of one family the cheapest is the one whose vCPUs best fit the rate; ` +
+        `${ec2Nodes.some((x) => !x.startsWith('1 node')) ? `scaling out happened in ${ec2Nodes.filter((x) => !x.startsWith('1 node')).length} of ${ec2Nodes.length} EC2 cells (${[...new Set(ec2Nodes.filter((x) => !x.startsWith('1 node')))].join(', ')}).` : 'one node sufficed in every EC2 cell.'}`,
+    );
+    L.push('');
   }
   // Least work to run
   L.push('### Least work to run');
@@ -885,7 +931,12 @@ function q3Section(f: Folder): { lines: string[]; summary: string[] } {
     const eng = bestEngine ? `at most ${times(bestEngine.ratio, 1)} counting the engines alone (${bestEngine.q} at ${rateName(bestEngine.rate)}/s)` : '';
     const confirmed = (bestTotal && inBand(bestTotal.maxRatio)) || (bestEngine && inBand(bestEngine.ratio));
     flockVerdict = `${confirmed ? '**confirms it in part**' : '**contradicts it**'}: Flock on Lambda is ${[tot, eng].filter(Boolean).join(', and ')} (${P})` +
-      (confirmed ? `, so ${c.low}× or more is reached only where Flink's smallest configuration idles` : `; nowhere between 1 K and 1 M events/s does it reach ${c.low}×`) +
+      (confirmed
+        ? `; ${c.low}× or more only at ${[
+            ...ratiosTotal.filter((w) => inBand(w.maxRatio)).map((w) => `${w.q} at ${rateName(w.maxAt)}/s (total)`),
+            ...engineRatios.filter((r) => inBand(r.ratio)).map((r) => `${r.q} at ${rateName(r.rate)}/s (engines only)`),
+          ].join(', ')}, where Flink's smallest configuration is mostly idle`
+        : `; nowhere between 1 K and 1 M events/s does it reach ${c.low}×`) +
       `. Where Flink is cheaper: ${ratiosTotal.filter((w) => w.minRatio < 1).map((w) => `${w.q} from ${rateName(w.flinkRates[0] ?? w.minAt)}/s (Flink ${times(1, w.minRatio)} cheaper at ${rateName(w.minAt)}/s)`).join('; ') || 'nowhere in the range'}.`;
   }
   const latRatios = latWins.map((w) => w.flock / w.flink);
@@ -1063,6 +1114,16 @@ function threatsSection(f: Folder): string[] {
   L.push(
     `- **Short runs.** ${durations.join(' or ')} s measured per run. Cold starts weigh more than they would in an hour${initShare !== undefined ? `: init was ${num(initShare * 100, 0)}% of Flock's billed milliseconds over its runs (${M})` : ''}, which inflates Flock's compute per event and therefore every Flock projection.`,
   );
+  const fewest = QUERY_ORDER.map((q) => {
+    const counts = f.results.filter((l) => qOf(l.r.config.workload) === q && l.r.summary.latency.count > 0).map((l) => l.r.summary.latency.count);
+    return counts.length ? { q, min: Math.min(...counts), max: Math.max(...counts) } : undefined;
+  }).filter((x): x is { q: string; min: number; max: number } => !!x && x.min < 1000);
+  if (fewest.length) {
+    L.push(
+      `- **Few answers.** Windowed queries answer once per window (and key), joins only on a match, so a run's p99 can rest on few records: ${fewest.map((x) => `${x.q} ${int(x.min)}–${int(x.max)}`).join(', ')} output records per run (${M}). ` +
+        `With fewer than 100 records a "p99" is the run's maximum; read those latencies as the window's delay, not as a tail.`,
+    );
+  }
   L.push(`- **kinesalite, not Kinesis.** No shard limits, no throttling, no network: the transport's latency here is a local process's, and its polling interval is the same for Flink and Flock.`);
   L.push(
     `- **A local Lambda service, not Lambda.** Each function environment is a Node process with a whole core of this machine, not ${'memory ÷ 1,769 MB'} of a vCPU; durations are this machine's; there is no network hop and no cold-start penalty of AWS's. The bill is AWS's price list applied to these durations.`,
@@ -1139,7 +1200,12 @@ const arg = (name: string): string | undefined => {
 };
 
 if (arg('--calibration-set')) {
-  for (const l of calibrationSet(loadResults(arg('--calibration-set')!))) console.log(l.file);
+  const set = calibrationSet(loadResults(arg('--calibration-set')!));
+  if (!set.length) {
+    process.stderr.write(`no Result in ${arg('--calibration-set')} to calibrate the planner with\n`);
+    process.exit(1);
+  }
+  for (const l of set) console.log(l.file);
 } else if (arg('--report-groups')) {
   const groups = new Map<string, string[]>();
   for (const l of loadResults(arg('--report-groups')!)) groups.set(qOf(l.r.config.workload), [...(groups.get(qOf(l.r.config.workload)) ?? []), l.file]);

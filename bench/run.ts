@@ -1,3 +1,4 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
  * printed as a table. Sections: generator, hdr, local, oracle, engines, flock, kinesis (default: all).

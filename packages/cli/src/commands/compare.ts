@@ -47,6 +47,7 @@ export default class Compare extends StreamscoreCommand {
     const results: Result[] = [];
     const paths: string[] = [];
     const skipped: { cell: string; reason: string }[] = [];
+    let failed = false;
     try {
       for (const [i, { c, backend, workload }] of resolved.entries()) {
         const name = `${c.workload} on ${c.label ?? c.backend}`;
@@ -91,8 +92,11 @@ export default class Compare extends StreamscoreCommand {
           results.push(r);
           paths.push(path);
         } catch (e) {
-          if (e instanceof UserError || (e as Error).name === 'UserError') skipped.push({ cell: name, reason: (e as Error).message });
-          else throw e;
+          // One cell's failure does not cost the others their measurements; it is listed, and the
+          // command exits non-zero at the end.
+          const user = e instanceof UserError || (e as Error).name === 'UserError';
+          skipped.push({ cell: name, reason: user ? (e as Error).message : `failed: ${(e as Error).message.split('\n')[0]}` });
+          if (!user) failed = true;
         }
       }
     } finally {
@@ -119,7 +123,7 @@ export default class Compare extends StreamscoreCommand {
       for (const s of skipped) this.log(`skipped ${s.cell}: ${s.reason}`);
       this.log(`\nreport: ${report.markdownPath}\n        ${report.htmlPath}`);
     }
-    if (results.some((r) => r.verdict.status === 'fail')) process.exitCode = 1;
+    if (failed || results.some((r) => r.verdict.status === 'fail')) process.exitCode = 1;
     return { report: report.htmlPath, results: paths, skipped };
   }
 }

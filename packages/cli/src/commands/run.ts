@@ -125,7 +125,7 @@ export default class Run extends StreamscoreCommand {
     const parsedParams = workload.params.safeParse(params);
     const horizonMs = parsedParams.success ? workload.timing(parsedParams.data).horizonMs : 0;
     const planDurationS = warmupS + durationS + (horizonMs > 0 ? Math.ceil((horizonMs + 1000) / 1000) : 0);
-    const plan: Plan = await backend.plan({ runId, workload, params, target, knobs, rate, durationS: planDurationS });
+    const plan: Plan = await backend.plan({ runId, workload, params: parsedParams.success ? parsedParams.data : params, target, knobs, rate, durationS: planDurationS });
     if (plan.projectedCostUsd > 0) {
       this.note(printPlan(plan, findMax));
       if (plan.projectedCostUsd > maxCost && !flags.yes) {
