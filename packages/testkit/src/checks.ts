@@ -58,7 +58,7 @@ export interface KitOptions {
   /** Measured seconds of each run (default 2). */
   durationS?: number;
   /** The harness's side of the transport, for backends that need more than `memory` (kinesis). */
-  transport?: () => HarnessTransport;
+  transport?: (runId: string) => HarnessTransport;
   /** Where journals go (default: a fresh temporary directory). */
   workDir?: string;
 }
@@ -104,8 +104,8 @@ function session(o: KitOptions, runId: string, ledger?: Ledger): Session {
   return { ctx, logs, journal };
 }
 
-function transportOf(backend: Backend, o: KitOptions): HarnessTransport {
-  if (o.transport) return o.transport();
+function transportOf(backend: Backend, o: KitOptions, runId: string): HarnessTransport {
+  if (o.transport) return o.transport(runId);
   const kind = backend.transportFor(o.target);
   if (kind !== 'memory') throw new Error(`backend ${backend.name} needs the ${kind} transport on ${o.target}: give the kit a transport factory (options.transport)`);
   return new MemoryHarnessTransport();
@@ -239,7 +239,7 @@ export async function checkTeardown(backend: Backend, o: KitOptions): Promise<Ch
   {
     const req = requestFor(backend, w, o, kitRunId('teardown'));
     const s = session(o, req.runId);
-    const transport = transportOf(backend, o);
+    const transport = transportOf(backend, o, req.runId);
     let d: Deployment | undefined;
     try {
       const plan = await backend.plan(req);
@@ -280,7 +280,7 @@ export async function checkTeardown(backend: Backend, o: KitOptions): Promise<Ch
   {
     const req = requestFor(backend, w, o, kitRunId('crash'));
     const s = session(o, req.runId);
-    const transport = transportOf(backend, o);
+    const transport = transportOf(backend, o, req.runId);
     let d: Deployment | undefined;
     try {
       d = await backend.provision(await backend.plan(req), s.ctx);
@@ -317,7 +317,7 @@ export async function checkIdempotentSteps(backend: Backend, o: KitOptions): Pro
   const w = first(o);
   const req = requestFor(backend, w, o, kitRunId('idempotent'));
   const s = session(o, req.runId);
-  const transport = transportOf(backend, o);
+  const transport = transportOf(backend, o, req.runId);
   let d: Deployment | undefined;
   try {
     const plan = await backend.plan(req);
@@ -392,7 +392,7 @@ export async function checkCleanup(backend: Backend, o: KitOptions): Promise<Che
   const bystander = requestFor(backend, w, o, kitRunId('bystander'));
   const k = session(o, killed.runId);
   const b = session(o, bystander.runId);
-  const transport = transportOf(backend, o);
+  const transport = transportOf(backend, o, killed.runId);
   let dk: Deployment | undefined;
   let db: Deployment | undefined;
   try {
@@ -492,7 +492,7 @@ export async function collectRunEvidence(backend: Backend, workload: AnyWorkload
           durationS: o.durationS ?? 2,
           runId,
           ledgerPath,
-          ...(o.transport ? { transport: o.transport() } : {}),
+          ...(o.transport ? { transport: o.transport(runId) } : {}),
           log: (m) => logs.push(m),
           toolVersion: 'conformance-kit',
         });

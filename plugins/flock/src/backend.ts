@@ -192,6 +192,8 @@ export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryP
 
 /** The flock backend, with its AWS endpoints and declared workloads configurable (tests). */
 export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
+  /** Deployments this backend provisioned and has not torn down, by run id (provision is idempotent). */
+  const provisioned = new Map<string, Deployment>();
   const workloads = [...(o.workloads ?? FLOCK_WORKLOADS)];
   const iamCfg: IamConfig = { ...(o.endpoints?.iam ? { endpoint: o.endpoints.iam } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) };
   const retryDelay = o.retryDelayMs ?? ((i: number) => Math.min(5_000, 250 * 2 ** i));
@@ -273,6 +275,9 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
     },
 
     async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
+      // Idempotent: provisioning a run that is already provisioned (and not torn down) returns it.
+      const existing = provisioned.get(ctx.runId);
+      if (existing && live.has(ctx.runId)) return existing;
       const t0 = performance.now();
       const request = plan.request;
       if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
@@ -383,6 +388,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       });
       ctx.ledger.created(invId);
       d.provisioningMs = Math.round(performance.now() - t0);
+      provisioned.set(ctx.runId, d);
       return d;
     },
 
@@ -516,6 +522,15 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         record(d, ctx, l.driver);
       }
       const errors: string[] = [];
+      // On the local target the functions live inside the local Lambda service: once that is
+      // stopped (an earlier teardown), they are gone with it and there is nothing to call.
+      if (d.target === 'local' && !l.service) {
+        for (const name of (d.state['functions'] as string[] | undefined) ?? []) markDeleted(ctx, name);
+        markDeleted(ctx, String(d.state['invocationsLedgerId']));
+        live.delete(d.runId);
+        provisioned.delete(d.runId);
+        return;
+      }
       try {
         const client = await clientFor(d);
         const sdk = await loadLambdaSdk();
@@ -545,6 +560,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         markDeleted(ctx, `${String(d.state['stem'])}-service`);
       }
       live.delete(d.runId);
+      provisioned.delete(d.runId);
       if (errors.length > 0) throw new Error(`flock teardown: ${errors.join('; ')}`);
     },
 
