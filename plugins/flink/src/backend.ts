@@ -11,7 +11,7 @@ import type {
   RunRequest,
   StartRequest,
 } from '@streamscore/core';
-import { UserError } from '@streamscore/core';
+import { UserError, workloadMatches } from '@streamscore/core';
 import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES } from './rest/client.js';
 import { fillWorkloadParams, jobArgs } from './sql.js';
 import { FLINK_VERSION, JOB_ENTRY_CLASS, jobJarExists, jobJarPath } from './paths.js';
@@ -128,6 +128,9 @@ function jobError(e: unknown, what: string): Error {
   return e as Error;
 }
 
+/** Application clusters provisioned and not torn down, by the run's ledger (one run, one ledger). */
+const provisioned = new WeakMap<RunContext['ledger'], Deployment>();
+
 export const flinkBackend: Backend = {
   name: 'flink',
   description: `Apache Flink ${FLINK_VERSION}: the workload's Flink SQL in one job jar, fed and drained through Kinesis; a real cluster on this machine (local), on EC2 instances (ec2), or one you run (existing); application or session mode.`,
@@ -155,6 +158,9 @@ export const flinkBackend: Backend = {
   transportFor: () => 'kinesis',
 
   async plan(request: RunRequest): Promise<Plan> {
+    if (!flinkBackend.capabilities.workloads.some((p) => workloadMatches(p, request.workload.id))) {
+      throw new UserError(`The flink backend does not run ${request.workload.id}; it runs ${flinkBackend.capabilities.workloads.join(', ')}.`);
+    }
     const notes: string[] = [];
     if (!request.workload.sql?.['flink-sql']) notes.push(`${request.workload.id} has no Flink SQL: it cannot run on Flink`);
     const name = sessionOf(request.knobs);
@@ -199,11 +205,16 @@ export const flinkBackend: Backend = {
       recordSessionShare(rec, ctx);
       return { backend: 'flink', target: rec.target, runId: ctx.runId, state, provisioningMs: Math.max(1, Date.now() - started) };
     }
+    // Idempotent: a second provision of a run whose cluster is up returns that cluster.
+    const already = provisioned.get(ctx.ledger);
+    if (already && !already.state['tornDown']) return already;
     const t = targetOf(plan.target);
     const k = clusterKnobsFor(t, plan.request.knobs);
     const c = await t.provision(k, ctx);
     const state: FlinkState = { ...c.state, restUrl: c.restUrl, knobs: k, mode: 'application' };
-    return { backend: 'flink', target: t.name, runId: ctx.runId, state, provisioningMs: Date.now() - started };
+    const d: Deployment = { backend: 'flink', target: t.name, runId: ctx.runId, state, provisioningMs: Date.now() - started };
+    provisioned.set(ctx.ledger, d);
+    return d;
   },
 
   async start(d: Deployment, req: StartRequest, ctx: RunContext): Promise<void> {
@@ -296,6 +307,8 @@ export const flinkBackend: Backend = {
       return;
     }
     await targetOf(d.target).teardown(d, ctx);
+    d.state['tornDown'] = true;
+    provisioned.delete(ctx.ledger);
   },
 
   async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {

@@ -192,8 +192,8 @@ export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryP
 
 /** The flock backend, with its AWS endpoints and declared workloads configurable (tests). */
 export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
-  /** Deployments this backend provisioned and has not torn down, by run id (provision is idempotent). */
-  const provisioned = new Map<string, Deployment>();
+  /** Deployments provisioned and not torn down, by the run's ledger (one run, one ledger): provision is idempotent. */
+  const provisioned = new WeakMap<RunContext['ledger'], Deployment>();
   const workloads = [...(o.workloads ?? FLOCK_WORKLOADS)];
   const iamCfg: IamConfig = { ...(o.endpoints?.iam ? { endpoint: o.endpoints.iam } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) };
   const retryDelay = o.retryDelayMs ?? ((i: number) => Math.min(5_000, 250 * 2 ** i));
@@ -276,7 +276,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
 
     async provision(plan: Plan, ctx: RunContext): Promise<Deployment> {
       // Idempotent: provisioning a run that is already provisioned (and not torn down) returns it.
-      const existing = provisioned.get(ctx.runId);
+      const existing = provisioned.get(ctx.ledger);
       if (existing && live.has(ctx.runId)) return existing;
       const t0 = performance.now();
       const request = plan.request;
@@ -388,7 +388,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       });
       ctx.ledger.created(invId);
       d.provisioningMs = Math.round(performance.now() - t0);
-      provisioned.set(ctx.runId, d);
+      provisioned.set(ctx.ledger, d);
       return d;
     },
 
@@ -528,7 +528,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         for (const name of (d.state['functions'] as string[] | undefined) ?? []) markDeleted(ctx, name);
         markDeleted(ctx, String(d.state['invocationsLedgerId']));
         live.delete(d.runId);
-        provisioned.delete(d.runId);
+        provisioned.delete(ctx.ledger);
         return;
       }
       try {
@@ -560,7 +560,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         markDeleted(ctx, `${String(d.state['stem'])}-service`);
       }
       live.delete(d.runId);
-      provisioned.delete(d.runId);
+      provisioned.delete(ctx.ledger);
       if (errors.length > 0) throw new Error(`flock teardown: ${errors.join('; ')}`);
     },
 

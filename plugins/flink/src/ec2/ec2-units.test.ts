@@ -103,7 +103,7 @@ describe('ec2 plan and cost', () => {
     expect(plan.projectedCostUsd).toBeCloseTo(planEc2(ec2Settings({ region: 'us-east-1', nodes: 2, 'instance-type': 'm7g.large' }, book), book, 3000).projectedCostUsd, 9);
     expect(plan.resources.find((r) => r.kind === 'ec2-instance')).toMatchObject({ size: 'm7g.large', count: 2 });
     await expect(
-      flinkBackend.plan({ runId: 'r', workload: { id: 'x' } as never, params: {}, target: 'ec2', knobs: { region: 'us-east-1', taskmanagers: 3 }, rate: 1, durationS: 1 }),
+      flinkBackend.plan({ runId: 'r', workload: { id: 'nexmark/x' } as never, params: {}, target: 'ec2', knobs: { region: 'us-east-1', taskmanagers: 3 }, rate: 1, durationS: 1 }),
     ).rejects.toThrow(/set --knob nodes, not taskmanagers/);
   });
 });
