@@ -82,3 +82,12 @@ export function avgBigint(sum: number, count: number): number {
 
 /** How `streamscore generate nexmark` writes events (the generator's JSONL and CSV formats). */
 export const nexmarkSerializer: EventSerializer<NexmarkEvent> = { jsonLine, csvHeader, csvRow };
+
+/** The fields every NEXMark query shares: one generator, one event time, one serializer, one module. */
+export const nexmarkSuite = {
+  suite: 'nexmark',
+  eventTime,
+  generator: nexmarkGenerator,
+  serialize: nexmarkSerializer,
+  module: MODULE,
+} as const;

@@ -1,14 +1,11 @@
 import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
-  MODULE,
   PerEventParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
+  nexmarkSuite,
 } from './common.js';
 
 class Q0Streaming implements StreamingQuery<NexmarkEvent> {
@@ -30,7 +27,7 @@ export function q0Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q0: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q0',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Pass-through',
   description:
     'Every bid, unchanged (auction, bidder, price, dateTime, extra). Measures the cost of moving events through the platform and back.',
@@ -46,13 +43,9 @@ export const q0: Workload<NexmarkEvent, PerEventParams> = {
     ],
     dueTimeColumn: 'dateTime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q0Reference(events),
   streaming: () => new Q0Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q0'), 'microbatch-sql': microbatchSql('q0') },
-  module: MODULE,
 };

@@ -1,14 +1,11 @@
 import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
-  MODULE,
   PerEventParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
+  nexmarkSuite,
 } from './common.js';
 
 /*
@@ -43,7 +40,7 @@ export function q1Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q1: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q1',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Currency conversion',
   description: 'Every bid with its price converted from dollars to euros at 0.908 (DECIMAL(23, 3)).',
   kind: 'per-event',
@@ -59,13 +56,9 @@ export const q1: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'dateTime',
     decimalPlaces: 3,
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q1Reference(events),
   streaming: () => new Q1Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q1'), 'microbatch-sql': microbatchSql('q1') },
-  module: MODULE,
 };

@@ -2,14 +2,11 @@ import { z } from 'zod';
 import { SessionWindows, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
   DEFAULT_WINDOW_MS,
-  MODULE,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   watermarkDelayMs,
   type NexmarkEvent,
+  nexmarkSuite,
 } from './common.js';
 
 export const Q11ParamsSchema = z.strictObject({
@@ -86,7 +83,7 @@ export function q11Reference(events: readonly NexmarkEvent[], p: Q11Params): Row
 
 export const q11: Workload<NexmarkEvent, Q11Params> = {
   id: 'nexmark/q11',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'User sessions',
   description:
     'For each bidder’s session (bids at most 10 s apart, by event time), the number of bids, with the session’s start (first bid) and end (last bid + 10 s).',
@@ -101,13 +98,9 @@ export const q11: Workload<NexmarkEvent, Q11Params> = {
     ],
     dueTimeColumn: 'endtime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events, p) => q11Reference(events, p),
   streaming: (p) => new Q11Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.bidder : e.id) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.sessionGapMs + p.watermarkDelayMs }),
   sql: { 'flink-sql': flinkSql('q11'), 'microbatch-sql': microbatchSql('q11') },
-  module: MODULE,
 };

@@ -1,15 +1,12 @@
 import type { ColumnSpec, Emit, OutputSpec, Row, StreamingQuery, Verdict, Workload } from '@streamscore/core';
 import { dueTimeOf, windowStart } from '@streamscore/core';
 import {
-  MODULE,
   TumblingParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type NexmarkEvent,
   type TumblingParams,
+  nexmarkSuite,
 } from './common.js';
 
 /**
@@ -160,7 +157,7 @@ function q12Reference(): Row[] {
 
 export const q12: Workload<NexmarkEvent, TumblingParams> = {
   id: 'nexmark/q12',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Processing-time windows',
   description:
     'For each bidder, the number of bids per tumbling window of processing time (10 s of wall clock). Checked by invariants: each bidder’s counts add up to their bids.',
@@ -170,14 +167,10 @@ export const q12: Workload<NexmarkEvent, TumblingParams> = {
     columns: [...COLUMNS],
     dueTimeColumn: 'endtime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: q12Reference,
   checkInvariants: (events, actual, p) => q12CheckInvariants(events, actual, p),
   streaming: (p) => new Q12Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.bidder : e.id) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs }),
   sql: { 'flink-sql': flinkSql('q12'), 'microbatch-sql': microbatchSql('q12') },
-  module: MODULE,
 };

@@ -1,14 +1,11 @@
 import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
-  MODULE,
   PerEventParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type NexmarkEvent,
   type PerEventParams,
+  nexmarkSuite,
 } from './common.js';
 
 /** Every 123rd auction: nexmark/nexmark q2.sql (`MOD(auction, 123) = 0`) and Beam's auctionSkip default. */
@@ -32,7 +29,7 @@ export function q2Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q2: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q2',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Selection',
   description: 'The auction id, price and time of every bid on an auction whose id is a multiple of 123.',
   kind: 'per-event',
@@ -45,13 +42,9 @@ export const q2: Workload<NexmarkEvent, PerEventParams> = {
     ],
     dueTimeColumn: 'dateTime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q2Reference(events),
   streaming: () => new Q2Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q2'), 'microbatch-sql': microbatchSql('q2') },
-  module: MODULE,
 };

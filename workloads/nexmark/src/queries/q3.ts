@@ -1,16 +1,13 @@
 import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
-  MODULE,
   PerEventParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type Auction,
   type NexmarkEvent,
   type PerEventParams,
   type Person,
+  nexmarkSuite,
 } from './common.js';
 
 /** q3's filters, from nexmark/nexmark q3.sql (and Beam's Query3). */
@@ -92,7 +89,7 @@ export function q3Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q3: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q3',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Local item suggestion',
   description:
     'Who is selling in Oregon, Idaho or California in category 10, and which auctions: the join of auctions with their sellers, emitted when the later of the two arrives.',
@@ -108,13 +105,9 @@ export const q3: Workload<NexmarkEvent, PerEventParams> = {
     ],
     dueTimeColumn: 'dateTime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q3Reference(events),
   streaming: () => new Q3Streaming(),
   partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q3'), 'microbatch-sql': microbatchSql('q3') },
-  module: MODULE,
 };

@@ -1,18 +1,15 @@
 import type { Emit, Row, Workload } from '@streamscore/core';
 import { AuctionJoin, type AuctionState } from './auction-join.js';
 import {
-  MODULE,
   PerEventParamsSchema,
   avgBigint,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type Auction,
   type Bid,
   type NexmarkEvent,
   type PerEventParams,
+  nexmarkSuite,
 } from './common.js';
 
 interface Q4Auction extends AuctionState {
@@ -106,7 +103,7 @@ export function q4Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q4: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q4',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Average price for a category',
   description:
     'For each category, the average (truncated to a whole number, as Flink averages BIGINT) of the winning prices of its auctions, where an auction’s winning price is its highest bid made between its start and its expiry. An updating result, one key per category.',
@@ -121,13 +118,9 @@ export const q4: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'dateTime',
     upsertKey: ['category'],
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q4Reference(events),
   streaming: () => new Q4Streaming(),
   partitioning: { kind: 'single' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q4'), 'microbatch-sql': microbatchSql('q4') },
-  module: MODULE,
 };

@@ -2,15 +2,12 @@ import { z } from 'zod';
 import { hopShapeProblem, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
   DEFAULT_Q5_SLIDE_MS,
-  MODULE,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   watermarkDelayMs,
   windowSizeMs,
   type NexmarkEvent,
+  nexmarkSuite,
 } from './common.js';
 
 export const Q5ParamsSchema = z
@@ -128,7 +125,7 @@ export function q5Reference(events: readonly NexmarkEvent[], p: Q5Params): Row[]
 
 export const q5: Workload<NexmarkEvent, Q5Params> = {
   id: 'nexmark/q5',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Hot items',
   description:
     'For each sliding window (10 s, every 2 s, by event time), the auctions with the most bids in it and their bid count; several on a tie.',
@@ -143,13 +140,9 @@ export const q5: Workload<NexmarkEvent, Q5Params> = {
     ],
     dueTimeColumn: 'endtime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events, p) => q5Reference(events, p),
   streaming: (p) => new Q5Streaming(p),
   partitioning: { kind: 'single' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),
   sql: { 'flink-sql': flinkSql('q5'), 'microbatch-sql': microbatchSql('q5') },
-  module: MODULE,
 };

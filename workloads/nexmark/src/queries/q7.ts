@@ -1,15 +1,12 @@
 import { isWindowFired, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
-  MODULE,
   TumblingParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type Bid,
   type NexmarkEvent,
   type TumblingParams,
+  nexmarkSuite,
 } from './common.js';
 
 function row(b: Bid, start: number, end: number): Row {
@@ -83,7 +80,7 @@ export function q7Reference(events: readonly NexmarkEvent[], p: TumblingParams):
 
 export const q7: Workload<NexmarkEvent, TumblingParams> = {
   id: 'nexmark/q7',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Highest bid',
   description:
     'For each tumbling window (10 s by event time), the bids at the window’s highest price, with the window’s bounds.',
@@ -101,13 +98,9 @@ export const q7: Workload<NexmarkEvent, TumblingParams> = {
     ],
     dueTimeColumn: 'endtime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events, p) => q7Reference(events, p),
   streaming: (p) => new Q7Streaming(p),
   partitioning: { kind: 'single' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),
   sql: { 'flink-sql': flinkSql('q7'), 'microbatch-sql': microbatchSql('q7') },
-  module: MODULE,
 };

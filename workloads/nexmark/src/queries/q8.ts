@@ -1,14 +1,11 @@
 import { isWindowFired, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
-  MODULE,
   TumblingParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type NexmarkEvent,
   type TumblingParams,
+  nexmarkSuite,
 } from './common.js';
 
 interface Q8Window {
@@ -94,7 +91,7 @@ export function q8Reference(events: readonly NexmarkEvent[], p: TumblingParams):
 
 export const q8: Workload<NexmarkEvent, TumblingParams> = {
   id: 'nexmark/q8',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Monitor new users',
   description:
     'For each tumbling window (10 s by event time), the people who registered in it and opened at least one auction in the same window.',
@@ -109,13 +106,9 @@ export const q8: Workload<NexmarkEvent, TumblingParams> = {
     ],
     dueTimeColumn: 'endtime',
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events, p) => q8Reference(events, p),
   streaming: (p) => new Q8Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),
   sql: { 'flink-sql': flinkSql('q8'), 'microbatch-sql': microbatchSql('q8') },
-  module: MODULE,
 };

@@ -1,17 +1,14 @@
 import type { Emit, Row, Workload } from '@streamscore/core';
 import { AuctionJoin, type AuctionState } from './auction-join.js';
 import {
-  MODULE,
   PerEventParamsSchema,
-  eventTime,
   flinkSql,
   microbatchSql,
-  nexmarkGenerator,
-  nexmarkSerializer,
   type Auction,
   type Bid,
   type NexmarkEvent,
   type PerEventParams,
+  nexmarkSuite,
 } from './common.js';
 
 /**
@@ -97,7 +94,7 @@ export function q9Reference(events: readonly NexmarkEvent[]): Row[] {
 
 export const q9: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q9',
-  suite: 'nexmark',
+  ...nexmarkSuite,
   title: 'Winning bids',
   description:
     'For each auction, the auction and its winning bid: the highest bid made between its start and its expiry (earliest first among equal prices; no reserve check, as nexmark/nexmark). An updating result, one key per auction.',
@@ -124,13 +121,9 @@ export const q9: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'bid_dateTime',
     upsertKey: ['id'],
   },
-  eventTime,
-  generator: nexmarkGenerator,
-  serialize: nexmarkSerializer,
   reference: (events) => q9Reference(events),
   streaming: () => new Q9Streaming(),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.auction : e.id) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),
   sql: { 'flink-sql': flinkSql('q9'), 'microbatch-sql': microbatchSql('q9') },
-  module: MODULE,
 };
