@@ -14,7 +14,8 @@
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { basename, join, relative } from 'node:path';
-import { costOfLedger, locatePriceBook, readResult, type Result } from '@streamscore/core';
+import { costOfLedger, locatePriceBook } from '@streamscore/cost';
+import { readResult, type Result } from '@streamscore/core';
 
 // ---------------------------------------------------------------------------------------------
 // Reading

@@ -1,4 +1,5 @@
-import { harnessTransportFor, judgeTrial, newRunId, runBenchmark, type AnyWorkload, type Backend } from '@streamscore/core';
+import { harnessTransportFor, judgeTrial, newRunId, runBenchmark } from '@streamscore/harness';
+import { type AnyWorkload, type Backend } from '@streamscore/core';
 import type { BenchRow } from './types.js';
 
 /**

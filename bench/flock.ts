@@ -1,15 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import {
-  KinesisHarnessTransport,
-  findSustainableRate,
-  percentiles,
-  newHistogram,
-  runBenchmark,
-  startLocalKinesis,
-  type AnyWorkload,
-} from '@streamscore/core';
+import { KinesisHarnessTransport, startLocalKinesis } from '@streamscore/kinesis';
+import { findSustainableRate, runBenchmark } from '@streamscore/harness';
+import { percentiles, newHistogram, type AnyWorkload } from '@streamscore/core';
 import {
   LocalLambdaService,
   buildTemplate,

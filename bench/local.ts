@@ -1,4 +1,5 @@
-import { findSustainableRate, runBenchmark, type AnyWorkload } from '@streamscore/core';
+import { findSustainableRate, runBenchmark } from '@streamscore/harness';
+import { type AnyWorkload } from '@streamscore/core';
 import { localBackend } from '@streamscore/plugin-local';
 import type { BenchRow } from './types.js';
 

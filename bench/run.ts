@@ -15,7 +15,7 @@ const sections: Section[] = [
   { name: 'oracle', run: async () => (await import('./oracle.js')).benchOracle() },
   { name: 'engines', run: async () => (await import('./engines.js')).benchEngines() },
   { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
-  { name: 'kinesis', run: async () => (await import('../packages/core/src/kinesis/bench.js')).benchKinesis() },
+  { name: 'kinesis', run: async () => (await import('../packages/kinesis/src/bench.js')).benchKinesis() },
 ];
 
 function fmt(v: number): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { runBenchmark, type Backend, type Deployment, type Plan, type RunContext, type RunRequest } from '@streamscore/core';
+import { runBenchmark } from '@streamscore/harness';
+import { type Backend, type Deployment, type Plan, type RunContext, type RunRequest } from '@streamscore/core';
 import {
   checkCapabilities,
   checkCleanup,

@@ -6,9 +6,7 @@ import {
   BackendSchema,
   isUserError,
   Ledger,
-  MemoryHarnessTransport,
   ResultSchema,
-  runBenchmark,
   workloadMatches,
   type AnyWorkload,
   type Backend,
@@ -22,6 +20,7 @@ import {
   type RunContext,
   type RunRequest,
 } from '@streamscore/core';
+import { MemoryHarnessTransport, runBenchmark } from '@streamscore/harness';
 import { ruleMessage, type RuleId } from './rules.js';
 import {
   captureOutput,

@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest';
 import { backendConformance } from '@streamscore/testkit';
-import { KinesisHarnessTransport, startLocalKinesis, type AnyWorkload } from '@streamscore/core';
+import { KinesisHarnessTransport, startLocalKinesis } from '@streamscore/kinesis';
+import { type AnyWorkload } from '@streamscore/core';
 import { workloads } from '@streamscore/workload-nexmark';
 import { flinkBackend } from './backend.js';
 

@@ -4,8 +4,6 @@ import { dirname } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   UserError,
-  KinesisReader,
-  kinesisClient,
   type Backend,
   type CleanupFilter,
   type CleanupReport,
@@ -18,6 +16,7 @@ import {
   type StartRequest,
   type IamPolicyDocument,
 } from '@streamscore/core';
+import { KinesisReader, kinesisClient } from '@streamscore/kinesis';
 import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
 import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseReportLine } from './lambda-client.js';
 import { FlockDriver } from './driver/driver.js';
 // Core's cost functions, from its sources (core's index does not export the cost modules yet).
-import { costOfLambdaReports } from '@streamscore/core';
-import { costOfLedger } from '@streamscore/core';
-import { loadPriceBook } from '@streamscore/core';
+import { costOfLambdaReports, costOfLedger, loadPriceBook } from '@streamscore/cost';
 
 /**
  * Hand-worked example (us-east-1, arm64, 1024 MB; first tier $0.0000133334 per GB-s, $0.20 per

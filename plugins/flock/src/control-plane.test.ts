@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { Ledger, startMotoServer, type AnyWorkload, type MotoServer, type RunContext, type RunRequest } from '@streamscore/core';
+import { Ledger, type AnyWorkload, type RunContext, type RunRequest } from '@streamscore/core';
+import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
 import { createFlockBackend, runStem, TAG_RUN_ID, TAG_TOOL } from './backend.js';
 import { INLINE_POLICY, ROLE_PATH, functionPolicy } from './iam.js';
 

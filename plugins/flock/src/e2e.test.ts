@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runBenchmark, type AnyWorkload, type EventSource, type GeneratorRequest, type Row, type Workload } from '@streamscore/core';
+import { runBenchmark } from '@streamscore/harness';
+import { type AnyWorkload, type EventSource, type GeneratorRequest, type Row, type Workload } from '@streamscore/core';
 // Core's Kinesis transport, from its sources (core's index does not export it yet).
-import { KinesisHarnessTransport } from '@streamscore/core';
-import { startLocalKinesis, type LocalKinesis } from '@streamscore/core';
+import { KinesisHarnessTransport, startLocalKinesis, type LocalKinesis } from '@streamscore/kinesis';
 import { createFlockBackend, flockBackend } from './backend.js';
 import { FLOCK_WORKLOADS } from './query.js';
 

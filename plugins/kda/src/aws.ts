@@ -3,7 +3,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { describeError, errorName, isLoopbackEndpoint, UserError } from '@streamscore/core';
+import { describeError, errorName, isLoopbackEndpoint } from '@streamscore/kinesis';
+import { UserError } from '@streamscore/core';
 
 /** The SDK modules, imported on first use (the CLI pays nothing for a backend it does not run). */
 export interface Sdk {

@@ -15,9 +15,13 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { IAMClient, ListRolesCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateApplicationCommand, type CreateApplicationCommandInput } from '@aws-sdk/client-kinesis-analytics-v2';
-import { KinesisHarnessTransport, Ledger, loadPriceBook, runBenchmark, startLocalKinesis, startMotoServer, type AnyWorkload, type Deployment, type LocalKinesis, type MotoServer, type RunContext } from '@streamscore/core';
+import { KinesisHarnessTransport, startLocalKinesis, type LocalKinesis } from '@streamscore/kinesis';
+import { Ledger, type AnyWorkload, type Deployment, type RunContext } from '@streamscore/core';
+import { loadPriceBook } from '@streamscore/cost';
+import { runBenchmark } from '@streamscore/harness';
+import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
 // (from core's package: the same classes the harness is typed with)
-import { q0 } from '../../../workloads/nexmark/src/index.js';
+import { q0 } from '@streamscore/workload-nexmark';
 import { createKdaBackend, type KdaState } from './backend.js';
 import { fakeClock } from './fake-clock.test-util.js';
 import { simulateKda } from './kda-simulator.test-util.js';

@@ -1,6 +1,5 @@
+import { loadPriceBook, projectCost, type ProjectedResource } from '@streamscore/cost';
 import {
-  loadPriceBook,
-  projectCost,
   UserError,
   type Backend,
   type CleanupFilter,
@@ -13,7 +12,6 @@ import {
   type RunRequest,
   type StartRequest,
 } from '@streamscore/core';
-import type { ProjectedResource } from '@streamscore/core';
 import { defaultClients, explainAwsError, loadSdk, realClock, type AwsClients, type ClientFactory, type ClientOptions, type Clock } from './aws.js';
 import { cleanupKda } from './cleanup.js';
 import { resolveJobJar, type JobJar } from './jar.js';

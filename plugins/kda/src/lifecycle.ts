@@ -1,5 +1,5 @@
 import type { ApplicationDetail, KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
-import { describeError, errorName } from '@streamscore/core';
+import { describeError, errorName } from '@streamscore/kinesis';
 import { isNotFound, isThrottling, isTransient, loadSdk, type Clock } from './aws.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { errorName } from '@streamscore/core';
+import { errorName } from '@streamscore/kinesis';
 import { isNotFound, loadSdk, withRetry, type AwsClients, type Clock } from './aws.js';
 import { INLINE_POLICY, ROLE_PATH, runTags, tagRecord } from './names.js';
 import { SERVICE_TRUST_POLICY } from './request.js';

@@ -1,16 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildShape,
-  compareCells,
-  newRunId,
-  readCompareFile,
-  UserError,
-  workloadMatches,
-  writeResult,
-  type Result,
-} from '@streamscore/core';
+import { buildShape, UserError, workloadMatches, writeResult, type Result } from '@streamscore/core';
+import { compareCells, newRunId, readCompareFile } from '@streamscore/harness';
 import { renderReport } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';

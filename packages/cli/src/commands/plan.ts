@@ -4,18 +4,14 @@ import { Args, Flags } from '@oclif/core';
 import {
   PLATFORMS,
   PLATFORM_TITLES,
-  UserError,
   checkPoints,
   loadShippedCalibration,
   loadUserCalibration,
-  locatePriceBook,
   logRates,
   mergePoints,
-  parseRate,
   plan,
   planRates,
   pointFromResult,
-  readResult,
   saveUserCalibration,
   userCalibrationPath,
   workloadTraits,
@@ -27,7 +23,9 @@ import {
   type PlannerInputs,
   type RatesOutput,
   type WorkloadTraits,
-} from '@streamscore/core';
+} from '@streamscore/planner';
+import { UserError, parseRate, readResult } from '@streamscore/core';
+import { locatePriceBook } from '@streamscore/cost';
 import { costLatencyChart, crossoverChart, renderPlannerChart, type PlannerChartSpec } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { parseDuration } from '../lib/duration.js';

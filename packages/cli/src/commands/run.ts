@@ -3,19 +3,21 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import {
   buildShape,
-  harnessTransportFor,
-  measureTransportBaseline,
-  newRunId,
   parseRate,
   parseShape,
-  readRunFile,
   UserError,
   writeResult,
   type Plan,
   type Result,
-  type RunFile,
   type ShapeSpec,
 } from '@streamscore/core';
+import {
+  harnessTransportFor,
+  measureTransportBaseline,
+  newRunId,
+  readRunFile,
+  type RunFile,
+} from '@streamscore/harness';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
 import { parseDuration } from '../lib/duration.js';

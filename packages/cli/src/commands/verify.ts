@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
-import { readResult, timelineOfResult, UserError, verifyRun, type Row, type Verdict } from '@streamscore/core';
+import { readResult, UserError, type Row, type Verdict } from '@streamscore/core';
+import { timelineOfResult, verifyRun } from '@streamscore/harness';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findWorkload } from '../lib/registry.js';
 import { parseKeyValues } from '../lib/kv.js';

@@ -3,10 +3,9 @@ import {
   harnessTransportFor,
   newRunId,
   runBenchmark,
-  UserError,
-  type Result,
   type RunOptions,
-} from '@streamscore/core';
+} from '@streamscore/harness';
+import { UserError, type Result } from '@streamscore/core';
 
 /** What a run or a search needs besides its rate and transport. */
 export type MeasureBase = Omit<RunOptions, 'rate' | 'shape' | 'transport' | 'runId'> & { region?: string };

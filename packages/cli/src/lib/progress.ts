@@ -1,4 +1,4 @@
-import type { Progress } from '@streamscore/core';
+import type { Progress } from '@streamscore/harness';
 import { formatLatencyUs, formatNumber } from './table.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AnyWorkload } from './workload.js';
 import type { TransportBinding, TransportKind } from './transport.js';
-import type { Ledger } from '../cost/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
 
 /** A knob a backend accepts on `run`/`plan` (instance type, node count, memory, …). */
 export const KnobSpecSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LedgerEntrySchema } from '../cost/ledger.js';
+import { LedgerEntrySchema } from '../ledger/ledger.js';
 
 /**
  * The Result file: everything a report needs, and nothing it must recompute from elsewhere.

@@ -3,7 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { errorName } from '@streamscore/core';
+import { errorName } from '@streamscore/kinesis';
 
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 export type IamSdk = typeof import('@aws-sdk/client-iam');

@@ -1,6 +1,7 @@
 import type { DescribeSecurityGroupsCommandOutput, Instance, IpPermission, _InstanceType } from '@aws-sdk/client-ec2';
 import type { ListInstanceProfilesCommandOutput, ListRolesCommandOutput } from '@aws-sdk/client-iam';
-import { errorName, UserError, type CleanupFilter, type CleanupReport, type Ledger, type RunContext } from '@streamscore/core';
+import { errorName } from '@streamscore/kinesis';
+import { UserError, type CleanupFilter, type CleanupReport, type Ledger, type RunContext } from '@streamscore/core';
 import type { ClusterKnobs } from '../targets/target.js';
 import type { FlinkClusterSpec, NodeIdentity } from '../node/config.js';
 import { FLINK_VERSION } from '../paths.js';

@@ -20,7 +20,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { Ledger, startMotoServer, streamNamesFor, type AnyWorkload, type Deployment, type MotoServer, type RunContext, type RunRequest } from '@streamscore/core';
+import { Ledger, type AnyWorkload, type Deployment, type RunContext, type RunRequest } from '@streamscore/core';
+import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
+import { streamNamesFor } from '@streamscore/kinesis';
 import { flinkBackend, TARGETS } from '../backend.js';
 import { createEc2Target } from '../targets/ec2.js';
 import type { FlinkTarget } from '../targets/target.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadPriceBook, UserError } from '@streamscore/core';
+import { loadPriceBook } from '@streamscore/cost';
+import { UserError } from '@streamscore/core';
 import { flinkBackend } from '../backend.js';
 import { renderNodeConfig } from '../node/config.js';
 import { ec2ClusterSpec } from './cluster.js';

@@ -1,4 +1,5 @@
-import { streamNamesFor, type IamPolicyDocument } from '@streamscore/core';
+import { streamNamesFor } from '@streamscore/kinesis';
+import { type IamPolicyDocument } from '@streamscore/core';
 import { IAM_PATH, NAME_PREFIX } from './naming.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { streamTags, TAG_RUN_ID, TAG_TOOL } from '@streamscore/core';
+import { streamTags, TAG_RUN_ID, TAG_TOOL } from '@streamscore/kinesis';
 
 /**
  * Names and tags of everything the ec2 target creates. Tags follow core's convention for the

@@ -2,13 +2,11 @@ import {
   instanceSpec,
   loadPriceBook,
   projectCost,
-  UserError,
   type InstanceType,
-  type KnobValues,
-  type PlannedResource,
   type PriceBook,
   type ProjectedResource,
-} from '@streamscore/core';
+} from '@streamscore/cost';
+import { UserError, type KnobValues, type PlannedResource } from '@streamscore/core';
 import { MIN_TASK_MANAGER_MB } from '../node/config.js';
 import { callerCidrOf } from './network.js';
 

@@ -10,21 +10,18 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { KinesisHarnessTransport, startLocalKinesis, type LocalKinesis } from '@streamscore/kinesis';
 import {
-  KinesisHarnessTransport,
   Ledger,
-  runBenchmark,
-  startLocalKinesis,
-  startMotoServer,
   type AnyWorkload,
   type Deployment,
   type KinesisBinding,
-  type LocalKinesis,
-  type MotoServer,
   type RunContext,
   type RunRequest,
 } from '@streamscore/core';
-import { q0 } from '../../../../workloads/nexmark/src/index.js';
+import { runBenchmark } from '@streamscore/harness';
+import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
+import { q0 } from '@streamscore/workload-nexmark';
 import { flinkBackend, TARGETS } from '../backend.js';
 import { awsClients } from '../ec2/aws.js';
 import { clusterRunning, type LocalClusterState } from '../local/cluster.js';

@@ -1,6 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger, loadPriceBook, type CleanupFilter, type CleanupReport, type Deployment, type KnobValues, type PriceBook, type RunContext } from '@streamscore/core';
+import {
+  Ledger,
+  type CleanupFilter,
+  type CleanupReport,
+  type Deployment,
+  type KnobValues,
+  type RunContext,
+} from '@streamscore/core';
+import { loadPriceBook, type PriceBook } from '@streamscore/cost';
 import { cleanupEc2, defaultEc2Deps, provisionEc2Cluster, teardownEc2Cluster, type Ec2ClusterState, type Ec2Deps } from '../ec2/cluster.js';
 import { ec2UserPolicy } from '../ec2/iam.js';
 import { ec2ClusterDefaults, ec2Settings, planEc2, regionOf, type Ec2Settings } from '../ec2/settings.js';

@@ -17,7 +17,7 @@ import {
 import { errorName, loadLambdaSdk, reportFromLogResult, type ParsedReport } from '../lambda-client.js';
 import type { FlockQueryPlan } from '../query.js';
 import { Windower, type ClosedWindow } from './windows.js';
-import type { KinesisReader } from '@streamscore/core';
+import type { KinesisReader } from '@streamscore/kinesis';
 
 type CoreReader = KinesisReader<object>;
 

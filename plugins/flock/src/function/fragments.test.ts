@@ -10,7 +10,7 @@ import { frameRows } from './sink.js';
 import { renderSql } from './sql.js';
 import { LocalLambdaService } from '../lambda-local/server.js';
 // Core's framing reader, from its sources (core's index does not export the kinesis module yet).
-import { unpackRecord } from '@streamscore/core';
+import { unpackRecord } from '@streamscore/kinesis';
 
 function bids(n: number, start = 0): EventRow[] {
   return Array.from({ length: n }, (_, k) => {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { describePriceBook, locatePriceBook, type PriceBookDescription } from '@streamscore/core';
+import { describePriceBook, locatePriceBook, type PriceBookDescription } from '@streamscore/cost';
 import { StreamscoreCommand } from '../../lib/base-command.js';
 import { renderTable } from '../../lib/table.js';
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { refreshPriceBook } from '@streamscore/core';
+import { refreshPriceBook } from '@streamscore/cost';
 import { StreamscoreCommand } from '../../lib/base-command.js';
 
 export default class PricesRefresh extends StreamscoreCommand {

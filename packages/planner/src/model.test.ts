@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { loadPriceBook } from '@streamscore/cost';
+import type { Result } from '@streamscore/core';
+import { loadShippedCalibration, pointFromResult, type MeasuredPoint } from './calibration.js';
+import { evaluate, fitScaling, flockShape, kinesisFor, publishedPerVcpu, scaledCapacity, shardsFor, type PlannerInputs } from './model.js';
+import type { WorkloadTraits } from './types.js';
+
+const book = loadPriceBook('us-east-1');
+const shipped = loadShippedCalibration();
+
+const q0: WorkloadTraits = {
+  id: 'nexmark/q0',
+  kind: 'per-event',
+  windowMs: 0,
+  slideMs: 0,
+  watermarkDelayMs: 4000,
+  eventBytes: 200,
+  outputRatio: 1,
+  outputBytes: 100,
+  source: 'hand-made',
+};
+
+function point(p: Partial<MeasuredPoint> & Pick<MeasuredPoint, 'runId' | 'config' | 'units' | 'vcpusPerUnit'>): MeasuredPoint {
+  return {
+    endedAt: '2026-11-25T00:00:00Z',
+    workload: 'nexmark/q0',
+    backend: 'flink',
+    target: 'ec2',
+    engine: 'flink',
+    rate: 0,
+    latencyP99Ms: 500,
+    provisioningMs: 0,
+    eventsIn: 0,
+    eventsOut: 0,
+    cpus: 4,
+    ...p,
+  };
+}
+
+describe('the scaling rule', () => {
+  it('is t × v × (1 + η(n − 1))', () => {
+    // 100k events/s per vCPU, c6g.xlarge = 4 vCPU, 3 nodes, η 0.9: 100,000 × 4 × (1 + 0.9 + 0.9) = 1,120,000
+    expect(scaledCapacity(100_000, 4, 3, 0.9)).toBeCloseTo(100_000 * 4 * (1 + 0.9 + 0.9), 6);
+    expect(scaledCapacity(100_000, 4, 3, 0.9)).toBeCloseTo(1_120_000, 6);
+  });
+
+  it('fits η from two sizes: 100 at 1 unit, 280 at 3 units → η = (280/100 − 1) / 2 = 0.9', () => {
+    const f = fitScaling([{ units: 1, vcpusPerUnit: 1, rate: 100 }, { units: 3, vcpusPerUnit: 1, rate: 280 }], 0.5);
+    expect(f.etaFitted).toBe(true);
+    expect(f.eta).toBeCloseTo(0.9, 9);
+    expect(f.perVcpu).toBeCloseTo(100, 9);
+  });
+
+  it('clamps a negative η to 0 and keeps the default with one size', () => {
+    const neg = fitScaling([{ units: 1, vcpusPerUnit: 1, rate: 1_300_000 }, { units: 2, vcpusPerUnit: 1, rate: 250_000 }], 0.9);
+    expect(neg.etaRaw).toBeLessThan(0);
+    expect(neg.eta).toBe(0);
+    // t is then the mean of the two rates, each over (1 + 0 × (n − 1)) = 1
+    expect(neg.perVcpu).toBeCloseTo((1_300_000 + 250_000) / 2, 6);
+    const one = fitScaling([{ units: 2, vcpusPerUnit: 4, rate: 760_000 }], 0.9);
+    expect(one.etaFitted).toBe(false);
+    expect(one.perVcpu).toBeCloseTo(760_000 / 4 / 1.9, 6);
+  });
+});
+
+describe('a Flink on EC2 configuration, by hand', () => {
+  // One measured run: 1 × c6g.xlarge sustained 400,000 events/s → 100,000 per vCPU.
+  const inputs: PlannerInputs = {
+    book,
+    shipped,
+    points: [point({ runId: 'one-node', config: { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 1 }, units: 1, vcpusPerUnit: 4, sustainedRate: 400_000, rate: 400_000 })],
+  };
+  const e = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 1_000_000, { sloMs: 2000 });
+
+  it('sustains 100,000 × 4 × (1 + 0.9 + 0.9) = 1,120,000 events/s (projected from the measured run)', () => {
+    expect(e.sustainableRate.value).toBeCloseTo(1_120_000, 3);
+    expect(e.sustainableRate.basis).toBe('projected');
+    expect(e.sustainableRate.source).toMatch(/one-node/);
+    expect(e.sustains).toBe(true);
+  });
+
+  it('costs the price book hour: 3 × $0.136 + 3 × 20 GB × $0.08 / 730 + 3 × $0.005, plus Kinesis', () => {
+    const ec2 = 3 * 0.136;
+    const ebs = (3 * 20 * 0.08) / 730;
+    const ip = 3 * 0.005;
+    // Input: 1M × 200 B = 200,000,000 B/s → ⌈190.73 MiB/s⌉ = 191 shards; ⌈200e6 / 24,576 = 8,138.02⌉ = 8,139 records/s = PUT units/s
+    const kin = 191 * 0.015 + (8139 * 3600 * 0.014) / 1e6;
+    // Output: 1M × 1 × 100 B = 1e8 B/s → ⌈95.37⌉ = 96 shards; ⌈1e8 / 24,576 = 4,069.01⌉ = 4,070 records/s
+    const kout = 96 * 0.015 + (4070 * 3600 * 0.014) / 1e6;
+    expect(e.costItems.map((c) => c.item)).toEqual([
+      'EC2 3 × c6g.xlarge',
+      'EBS gp3 3 × 20 GB',
+      'public IPv4 × 3',
+      'Kinesis input: 191 shard(s), 8,139 PUT units/s',
+      'Kinesis output: 96 shard(s), 4,070 PUT units/s',
+    ]);
+    expect(e.costItems[0]!.usdPerHour).toBeCloseTo(ec2, 9);
+    expect(e.costItems[1]!.usdPerHour).toBeCloseTo(ebs, 6);
+    expect(e.costItems[2]!.usdPerHour).toBeCloseTo(ip, 9);
+    expect(e.costPerHourUsd.value).toBeCloseTo(ec2 + ebs + ip + kin + kout, 6);
+    // per million events: $/h ÷ (1M/s × 3600 s) × 10⁶
+    expect(e.costPerMillionEventsUsd.value).toBeCloseTo(((ec2 + ebs + ip + kin + kout) / 3.6e9) * 1e6, 9);
+  });
+
+  it('projects p99 for a per-event query from what it waits for: 210 + 200 + 100 ms', () => {
+    expect(e.latencyP99Ms.value).toBe(510);
+    expect(e.latencyP99Ms.basis).toBe('projected');
+    expect(e.feasible).toBe(true);
+  });
+
+  it('uses the measured run itself for its own configuration', () => {
+    const own = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 1 }, 300_000);
+    expect(own.sustainableRate).toMatchObject({ value: 400_000, basis: 'measured' });
+    expect(own.latencyP99Ms).toMatchObject({ value: 500, basis: 'measured' });
+  });
+});
+
+describe('the shipped profiles', () => {
+  it('turns nexmark/nexmark V2 q5 into a sustainable per-vCPU rate: 920,400 / 12.35, + 1 µs, × 0.8', () => {
+    const profile = shipped.profiles.find((p) => p.engine === 'flink')!;
+    const raw = 920_400 / 12.35; // 74,526 events/s per busy core
+    const withIngest = 1e6 / (1e6 / raw + 1); // 69,357
+    expect(publishedPerVcpu(profile, 'nexmark/q5')!.perVcpu).toBeCloseTo(withIngest * 0.8, 6);
+    expect(withIngest * 0.8).toBeCloseTo(55_486, 0);
+    expect(profile.source.ref).toMatch(/nexmark\/nexmark/);
+  });
+
+  it('projects KDA from KPUs: 2 KPUs of the q5 rate → t × (1 + 0.9)', () => {
+    const inputs: PlannerInputs = { book, shipped, points: [] };
+    const q5: WorkloadTraits = { ...q0, id: 'nexmark/q5', kind: 'windowed', windowMs: 10_000, slideMs: 2_000, outputRatio: 0.01 };
+    const e = evaluate(inputs, q5, { family: 'kda', parallelism: 4, parallelismPerKpu: 2 }, 50_000, { sloMs: 2000 });
+    const t = (1e6 / (1e6 / (920_400 / 12.35) + 1)) * 0.8;
+    expect(e.sustainableRate.value).toBeCloseTo(t * 1.9, 3);
+    // 2 KPUs + 1 orchestration × $0.11 + 2 × 50 GB × $0.10 / 730
+    expect(e.costItems[0]!.usdPerHour).toBeCloseTo(3 * 0.11 + (2 * 50 * 0.1) / 730, 6);
+    // windowed: 210 + 200 + 100 + 2 × 100 + 4,000 + 200
+    expect(e.latencyP99Ms.value).toBe(4910);
+    expect(e.feasible).toBe(false);
+    expect(e.reasons.join()).toMatch(/p99 4,910 ms > SLO 2,000 ms/);
+  });
+
+  it('refuses updating queries on Flock, and says why', () => {
+    const inputs: PlannerInputs = { book, shipped, points: [] };
+    const e = evaluate(inputs, { ...q0, id: 'nexmark/q4', kind: 'updating' }, { family: 'flock-lambda', memoryMB: 1024, architecture: 'arm64', groupSize: 4 }, 1000);
+    expect(e.sustains).toBe(false);
+    expect(e.reasons[0]).toMatch(/no state across windows/);
+  });
+});
+
+describe('Flock on Lambda, by hand', () => {
+  const inputs: PlannerInputs = { book, shipped, points: [] };
+  const profile = shipped.profiles.find((p) => p.engine === 'flock')!;
+
+  it('a per-event epoch: 1,000 events/s at 1,024 MB', () => {
+    const s = flockShape(profile, inputs, q0, { memoryMB: 1024, groupSize: 0 }, 1000, 3.25, false);
+    const speed = 1024 / 1769; // vCPU share
+    expect(s.speed).toBeCloseTo(speed, 9);
+    // 250 ms epoch → 250 events, one fragment (250 × 15 B ≪ 6 MB); billed (10 + 250 × 3.25 / 1000) / speed
+    expect(s.billedMsPerInvocation).toBeCloseTo((10 + 0.8125) / speed, 9);
+    expect(s.invocationsPerS).toBe(4);
+    // 210 transport + 200 poll + 250 epoch + 15 invoke + compute
+    expect(s.latencyMs).toBeCloseTo(210 + 200 + 250 + 15 + (10 + 0.8125) / speed, 9);
+    expect(s.limits).toEqual([]);
+  });
+
+  it('prices the stage with core: 4 req/s × ⌈18.68⌉ ms × 1 GB arm64, plus the source stage and Kinesis', () => {
+    const e = evaluate(inputs, q0, { family: 'flock-lambda', memoryMB: 1024, architecture: 'arm64', groupSize: 0 }, 1000);
+    const stage = 4 * 3600 * 2e-7 + 4 * 3600 * (19 / 1000) * 1 * 0.0000133334;
+    expect(e.costItems[0]!.usdPerHour).toBeCloseTo(stage, 9);
+    expect(e.costItems[1]!.item).toMatch(/source stage/);
+  });
+
+  it('a windowed query: a member must finish a window in 80% of group × slide', () => {
+    const q5: WorkloadTraits = { ...q0, id: 'nexmark/q5', kind: 'windowed', windowMs: 10_000, slideMs: 2_000, outputRatio: 0.01 };
+    // 100k/s × 10 s = 1M events; × 15 B = 15 MB → ⌈15,000,000 / 6,274,048⌉ = 3 fragments;
+    // at 1 vCPU (1,769 MB) the window takes 3 × 10 ms + 1M × 3.25 µs = 3,280 ms, 1,093.3 ms per invocation
+    const s = flockShape(profile, inputs, q5, { memoryMB: 1769, groupSize: 2 }, 100_000, 3.25, false);
+    expect(s.billedMsPerInvocation).toBeCloseTo(3280 / 3, 6);
+    expect(s.invocationsPerS).toBeCloseTo(3 / 2, 9); // 3 fragments per 2 s slide
+    // 3,280 ms > 0.8 × 2 members × 2,000 ms = 3,200 ms: two members are too few …
+    expect(s.limits.join()).toMatch(/a window takes 3,280 ms > 80% of 2 members × 2000 ms slide/);
+    // … three are enough: 0.8 × 3 × 2,000 = 4,800 ms
+    expect(flockShape(profile, inputs, q5, { memoryMB: 1769, groupSize: 3 }, 100_000, 3.25, false).limits).toEqual([]);
+    // latency: 210 + 200 + 4,000 watermark + 250 epoch + 3 × 15 invokes + 3,280 window compute
+    expect(s.latencyMs).toBeCloseTo(210 + 200 + 4000 + 250 + 3 * 15 + 3280, 6);
+  });
+});
+
+describe('Kinesis sizing (the same for every platform)', () => {
+  it('is ⌈max(bytes/s ÷ 1 MiB, records/s ÷ 1000)⌉', () => {
+    expect(shardsFor(200_000_000, 8139)).toBe(191);
+    expect(shardsFor(10, 1)).toBe(1);
+    expect(shardsFor(100, 2500)).toBe(3);
+    const k = kinesisFor(q0, 1000, { book, shipped, points: [] });
+    expect(k.shardsIn).toBe(1);
+    expect(k.recordsInPerS).toBe(Math.ceil(200_000 / 24_576));
+  });
+});
+
+describe('measured points from Results', () => {
+  function result(o: { backend: string; target: string; knobs: Record<string, string | number | boolean>; sustained?: number; cpus?: number }): Result {
+    return {
+      runId: `r-${o.backend}`,
+      endedAt: '2026-11-25T10:00:00Z',
+      complete: true,
+      config: { workload: 'nexmark/q0', backend: o.backend, target: o.target, knobs: o.knobs, latencySloMs: 1000 },
+      environment: { cpus: o.cpus ?? 2 },
+      deployment: { provisioningMs: 1234, details: {} },
+      summary: { targetRate: 1000, achievedRate: 990, eventsIn: 10_000, eventsOut: 9_200, latency: { p99: 300_000 } },
+      verdict: { status: 'pass' },
+      ledger: [{ kind: 'lambda-invocations', attributes: { billedMs: 50, requests: 40 } }],
+      ...(o.sustained !== undefined ? { findMax: { sustainedRate: o.sustained, latencySloMs: 1000, trials: [] } } : {}),
+    } as unknown as Result;
+  }
+
+  it('reads the configuration from backend, target, knobs and environment', () => {
+    expect(pointFromResult(result({ backend: 'local', target: 'local', knobs: { parallelism: 2 }, sustained: 1e6 }), book).point).toMatchObject({
+      engine: 'local',
+      config: { family: 'local', parallelism: 2, cpus: 2 },
+      units: 2,
+      sustainedRate: 1e6,
+      latencyP99Ms: 300,
+      provisioningMs: 1234,
+    });
+    expect(pointFromResult(result({ backend: 'flink', target: 'ec2', knobs: { 'instance-type': 'c6g.xlarge', nodes: 3 }, sustained: 9e5 }), book).point).toMatchObject({
+      config: { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 },
+      units: 3,
+      vcpusPerUnit: 4,
+    });
+    expect(pointFromResult(result({ backend: 'kda', target: 'aws', knobs: { parallelism: 5, parallelismPerKpu: 2 } }), book).point).toMatchObject({
+      config: { family: 'kda', parallelism: 5, parallelismPerKpu: 2 },
+      units: 3,
+      lowerBoundRate: 990,
+    });
+  });
+
+  it('takes Flock compute per event from the billed REPORT total: 50 ms × 1000 / 10,000 events on the local service = 5 µs', () => {
+    const p = pointFromResult(result({ backend: 'flock', target: 'local', knobs: { memory: 1024, arch: 'arm64', 'group-size': 4 } }), book).point!;
+    expect(p.config).toEqual({ family: 'flock-local', memoryMB: 1024, architecture: 'arm64', groupSize: 4 });
+    expect(p.computeUsPerEvent).toBeCloseTo(5, 9);
+  });
+
+  it('skips a backend it has no model for, saying so', () => {
+    expect(pointFromResult(result({ backend: 'duckdb', target: 'local', knobs: {} }), book).skipped).toMatch(/no capacity model/);
+  });
+});

@@ -1,0 +1,627 @@
+import { type PriceBook, instanceSpec, explainHourly, type ProjectedResource } from '@streamscore/cost';
+import {
+  lambdaNumber,
+  lambdaVcpus,
+  platformNumber,
+  type CalibrationProfile,
+  type MeasuredPoint,
+  type ShippedCalibration,
+} from './calibration.js';
+import { ENGINE_OF, type CostItem, type Engine, type Evaluation, type Family, type Figure, type PlanConfig, type WorkloadTraits } from './types.js';
+
+/**
+ * The planner's model: for a configuration of a backend family, the rate it sustains, what an
+ * hour of it costs at a given rate, the p99 latency it would show, and how long it takes to get
+ * running. Pure functions of the calibration, the price book and the workload's traits.
+ *
+ * **The scaling rule.** A configuration's work is spread over `n` units — EC2 nodes, KPUs, or
+ * workers on this machine — of `v` vCPUs each. With `t` the sustainable events/s of one vCPU on
+ * this workload and `η` the share of a unit's throughput each unit beyond the first adds:
+ *
+ *     capacity = t × v × (1 + η × (n − 1))
+ *
+ * `η` is fitted (least squares of capacity/v against n − 1) where measured runs of the same family
+ * and workload exist at two sizes or more, and is 0.9 otherwise (`scaling.eta` in platforms.json).
+ * `t` comes from measured runs (find-max's sustained rate ÷ the same factor) when there are any,
+ * else from the shipped profile: for Flink, nexmark/nexmark's published throughput ÷ busy cores,
+ * with 1 µs per event of JSON decoding added and 80% headroom (published figures are saturation
+ * throughput). Flock is modelled from compute per event instead (see `evaluateFlock`).
+ */
+
+export interface PlannerInputs {
+  book: PriceBook;
+  shipped: ShippedCalibration;
+  /** Measured points (from `--calibrate` and the user's calibration file). */
+  points: readonly MeasuredPoint[];
+}
+
+export interface EvaluateOptions {
+  /** p99 latency SLO, ms. */
+  sloMs?: number;
+  /** Run ids whose points must not be used (leave-one-out for `--check`). */
+  exclude?: ReadonlySet<string>;
+  /** Price a configuration only if it sustains the rate (the sweep: saves pricing what it drops). */
+  priceOnlyIfSustains?: boolean;
+}
+
+export interface Speed {
+  /** Sustainable events/s per vCPU. */
+  perVcpu: number;
+  eta: number;
+  basis: 'measured' | 'projected';
+  /** Where t came from. */
+  source: string;
+  /** Where η came from. */
+  etaSource: string;
+  /** When t is only a lower bound (single passing runs, no find-max). */
+  lowerBound: boolean;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+function usable(points: readonly MeasuredPoint[], exclude?: ReadonlySet<string>): MeasuredPoint[] {
+  return points.filter((p) => !exclude?.has(p.runId));
+}
+
+/** Least-squares fit of y = a + b·x; undefined when x has fewer than two distinct values. */
+export function linearFit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } | undefined {
+  if (new Set(xs).size < 2) return undefined;
+  const n = xs.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = ys.reduce((s, y) => s + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  const b = num / den;
+  return { a: my - b * mx, b };
+}
+
+/**
+ * Fits t (per vCPU) and η from measured (units, vCPUs per unit, rate) triples:
+ * rate / v = t + t·η·(n − 1). η is clamped to [0, 1]; with one size only, η is `defaultEta`.
+ */
+export function fitScaling(
+  samples: readonly { units: number; vcpusPerUnit: number; rate: number }[],
+  defaultEta: number,
+  fitEta = true,
+): { perVcpu: number; eta: number; etaFitted: boolean; etaRaw?: number } {
+  const xs = samples.map((s) => s.units - 1);
+  const ys = samples.map((s) => s.rate / s.vcpusPerUnit);
+  const fit = fitEta ? linearFit(xs, ys) : undefined;
+  let eta = defaultEta;
+  let etaFitted = false;
+  let etaRaw: number | undefined;
+  if (fit && fit.a > 0) {
+    etaRaw = fit.b / fit.a;
+    eta = Math.min(1, Math.max(0, etaRaw));
+    etaFitted = true;
+  }
+  const perVcpu = ys.reduce((s, y, i) => s + y / (1 + eta * xs[i]!), 0) / ys.length;
+  return { perVcpu, eta, etaFitted, ...(etaRaw !== undefined ? { etaRaw } : {}) };
+}
+
+/** capacity = t × v × (1 + η(n − 1)) */
+export function scaledCapacity(perVcpu: number, vcpusPerUnit: number, units: number, eta: number): number {
+  return perVcpu * vcpusPerUnit * (1 + eta * (units - 1));
+}
+
+function profileFor(inputs: PlannerInputs, engine: Engine): CalibrationProfile | undefined {
+  return inputs.shipped.profiles.find((p) => p.engine === engine);
+}
+
+/** The published per-vCPU rate of a profile for a workload, adjusted (ingest cost, headroom). */
+export function publishedPerVcpu(profile: CalibrationProfile, workloadId: string): { perVcpu: number; work: string } | undefined {
+  const q = profile.queries[workloadId];
+  if (!q) return undefined;
+  const raw = q.perVcpuEventsPerS ?? (q.throughputEventsPerS !== undefined && q.cores !== undefined ? q.throughputEventsPerS / q.cores : undefined);
+  if (raw === undefined) return undefined;
+  const ingestUs = Number(profile.adjustments?.['ingestUsPerEvent']?.value ?? 0);
+  const headroom = profile.measure === 'saturation' ? Number(profile.adjustments?.['headroom']?.value ?? 1) : 1;
+  const usPerEvent = 1e6 / raw + ingestUs;
+  const perVcpu = (1e6 / usPerEvent) * headroom;
+  const from = q.throughputEventsPerS !== undefined && q.cores !== undefined ? `${fmt(q.throughputEventsPerS)} events/s ÷ ${q.cores} cores = ${fmt(raw)}/vCPU` : `${fmt(raw)}/vCPU`;
+  return {
+    perVcpu,
+    work: `${from}; + ${ingestUs} µs/event decoding → ${fmt(1e6 / usPerEvent)}/vCPU; × ${headroom} headroom → ${fmt(perVcpu)}/vCPU`,
+  };
+}
+
+/**
+ * t and η for an engine on a workload, as seen by a family: measured points of that family first,
+ * then of the engine on any family, then the shipped profile. η is fitted only from points of the
+ * family itself (units mean different things on different families).
+ */
+export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: string, opts: EvaluateOptions = {}): Speed | undefined {
+  const engine = ENGINE_OF[family];
+  const defaultEta = platformNumber(inputs.shipped.platforms, 'scaling.eta');
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.engine === engine && p.workload === workloadId && (p.sustainedRate ?? p.lowerBoundRate) !== undefined);
+  const same = pts.filter((p) => p.config.family === family);
+  const chosen = same.length > 0 ? same : pts;
+  if (chosen.length > 0) {
+    const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: (p.sustainedRate ?? p.lowerBoundRate)! }));
+    const fit = fitScaling(samples, defaultEta, same.length > 0);
+    const etaFromSame = fit.etaFitted;
+    const eta = fit.eta;
+    const perVcpu = fit.perVcpu;
+    const lowerBound = chosen.every((p) => p.sustainedRate === undefined);
+    return {
+      perVcpu,
+      eta,
+      basis: 'projected',
+      source: `${lowerBound ? 'at least ' : ''}${fmt(perVcpu)} events/s per vCPU from ${chosen.length} measured run(s) (${chosen.map((p) => p.runId).join(', ')})`,
+      etaSource: etaFromSame ? `η ${eta.toFixed(2)} fitted from ${same.length} measured sizes${fit.etaRaw !== undefined && fit.etaRaw !== fit.eta ? ` (raw ${fit.etaRaw.toFixed(2)}, clamped to [0, 1])` : ''}` : `η ${defaultEta} (default: no measurements at two sizes)`,
+      lowerBound,
+    };
+  }
+  const profile = profileFor(inputs, engine);
+  if (!profile || profile.measure === 'compute') return undefined;
+  const pub = publishedPerVcpu(profile, workloadId);
+  if (!pub) return undefined;
+  return {
+    perVcpu: pub.perVcpu,
+    eta: defaultEta,
+    basis: 'projected',
+    source: `${profile.title}: ${pub.work} (${profile.source.ref}, ${profile.source.date})`,
+    etaSource: `η ${defaultEta} (default: no measurements at two sizes)`,
+    lowerBound: false,
+  };
+}
+
+/** vCPU-µs of compute per event for Flock: measured points of the workload, else the profile. */
+export function flockCompute(inputs: PlannerInputs, workloadId: string, opts: EvaluateOptions = {}): { us: number; source: string } | undefined {
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.engine === 'flock' && p.workload === workloadId && p.computeUsPerEvent !== undefined);
+  if (pts.length > 0) {
+    const us = pts.reduce((s, p) => s + p.computeUsPerEvent!, 0) / pts.length;
+    return { us, source: `${us.toFixed(2)} vCPU-µs/event billed in ${pts.length} measured run(s) (${pts.map((p) => p.runId).join(', ')})` };
+  }
+  const profile = profileFor(inputs, 'flock');
+  if (!profile) return undefined;
+  const q = profile.queries[workloadId] ?? profile.queries['*'];
+  if (q?.computeUsPerEvent === undefined) return undefined;
+  return { us: q.computeUsPerEvent, source: `${q.computeUsPerEvent} vCPU-µs/event${profile.queries[workloadId] ? '' : ' (the default for every query)'}: ${profile.title} (${profile.source.ref}, ${profile.source.date})` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kinesis: the same for every platform
+
+export interface KinesisSizing {
+  shardsIn: number;
+  shardsOut: number;
+  recordsInPerS: number;
+  recordsOutPerS: number;
+  items: CostItem[];
+  usdPerHour: number;
+}
+
+/** Shards for a stream: ⌈max(bytes/s ÷ 1 MiB, records/s ÷ 1000)⌉, at least 1. */
+export function shardsFor(bytesPerS: number, recordsPerS: number, shardBytes = 1_048_576, shardRecords = 1000): number {
+  return Math.max(1, Math.ceil(Math.max(bytesPerS / shardBytes, recordsPerS / shardRecords) - 1e-9));
+}
+
+function hourly(resource: ProjectedResource, book: PriceBook): number {
+  const x = explainHourly(resource, book);
+  if (!x.priced) throw new Error(`no price for ${resource.kind}: ${x.lines.map((l) => l.rule).join('; ')}`);
+  return x.usdPerHour;
+}
+
+const kinesisMemo = new Map<string, KinesisSizing>();
+
+/**
+ * The input and output streams for a rate: events packed into ~24 KiB records (streamscore's
+ * framing), so records/s = bytes/s ÷ 24 KiB and each record is one PUT payload unit.
+ */
+export function kinesisFor(traits: WorkloadTraits, rate: number, inputs: PlannerInputs): KinesisSizing {
+  const key = `${inputs.book.region}|${inputs.book.date}|${inputs.book.kinesis.shardHourUsd}|${inputs.book.kinesis.putPayloadUnitsPerMillionUsd}|${traits.eventBytes}|${traits.outputRatio}|${traits.outputBytes}|${rate}`;
+  const hit = kinesisMemo.get(key);
+  if (hit) return hit;
+  if (kinesisMemo.size > 10_000) kinesisMemo.clear();
+  const sized = sizeKinesis(traits, rate, inputs);
+  kinesisMemo.set(key, sized);
+  return sized;
+}
+
+function sizeKinesis(traits: WorkloadTraits, rate: number, inputs: PlannerInputs): KinesisSizing {
+  const P = inputs.shipped.platforms;
+  const recordBytes = platformNumber(P, 'kinesis.recordBytes');
+  const shardBytes = platformNumber(P, 'kinesis.shardBytesPerS');
+  const shardRecords = platformNumber(P, 'kinesis.shardRecordsPerS');
+  const bytesIn = rate * traits.eventBytes;
+  const bytesOut = rate * traits.outputRatio * traits.outputBytes;
+  const recordsInPerS = Math.ceil(bytesIn / recordBytes);
+  const recordsOutPerS = Math.ceil(bytesOut / recordBytes);
+  const shardsIn = shardsFor(bytesIn, recordsInPerS, shardBytes, shardRecords);
+  const shardsOut = shardsFor(bytesOut, recordsOutPerS, shardBytes, shardRecords);
+  const inUsd = hourly({ kind: 'kinesis-shard', count: shardsIn, attributes: { putPayloadUnitsPerSecond: recordsInPerS } }, inputs.book);
+  const outUsd = hourly({ kind: 'kinesis-shard', count: shardsOut, attributes: { putPayloadUnitsPerSecond: recordsOutPerS } }, inputs.book);
+  return {
+    shardsIn,
+    shardsOut,
+    recordsInPerS,
+    recordsOutPerS,
+    items: [
+      { item: `Kinesis input: ${shardsIn} shard(s), ${fmt(recordsInPerS)} PUT units/s`, usdPerHour: inUsd },
+      { item: `Kinesis output: ${shardsOut} shard(s), ${fmt(recordsOutPerS)} PUT units/s`, usdPerHour: outUsd },
+    ],
+    usdPerHour: inUsd + outUsd,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function configLabel(c: PlanConfig): string {
+  switch (c.family) {
+    case 'flink-ec2':
+      return `${c.nodes} × ${c.instanceType}`;
+    case 'kda':
+      return `parallelism ${c.parallelism}, ${c.parallelismPerKpu}/KPU (${Math.ceil(c.parallelism / c.parallelismPerKpu)} KPU + 1)`;
+    case 'flock-lambda':
+    case 'flock-local':
+      return `${c.memoryMB} MB ${c.architecture}${c.groupSize > 0 ? `, group ${c.groupSize}` : ''}`;
+    case 'local':
+    case 'flink-local':
+      return `parallelism ${c.parallelism} on ${c.cpus} CPUs`;
+  }
+}
+
+/** Same family, same configuration (for using a measured run's own figures). */
+export function sameConfig(a: PlanConfig, b: PlanConfig): boolean {
+  return JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+}
+
+function measuredRunOf(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig, opts: EvaluateOptions): MeasuredPoint | undefined {
+  return usable(inputs.points, opts.exclude)
+    .filter((p) => p.workload === traits.id && sameConfig(p.config, config))
+    .sort((a, b) => b.endedAt.localeCompare(a.endedAt))[0];
+}
+
+/** Time to get running: the median of measured runs of the family, else the documented default. */
+export function readiness(inputs: PlannerInputs, family: Family, projectedS: number, projectedSource: string, opts: EvaluateOptions = {}): Figure {
+  const ms = usable(inputs.points, opts.exclude)
+    .filter((p) => p.config.family === family && p.provisioningMs > 0)
+    .map((p) => p.provisioningMs)
+    .sort((a, b) => a - b);
+  if (ms.length > 0) {
+    const mid = ms.length % 2 ? ms[(ms.length - 1) / 2]! : (ms[ms.length / 2 - 1]! + ms[ms.length / 2]!) / 2;
+    return { value: mid / 1000, basis: 'measured', source: `median deployment.provisioningMs of ${ms.length} measured run(s)` };
+  }
+  return { value: projectedS, basis: 'projected', source: projectedSource };
+}
+
+interface Parts {
+  capacity: number;
+  capacityWork: string;
+  capacitySource: string;
+  latencyMs: number;
+  latencyWork: string;
+  resources: { item: string; resource: ProjectedResource }[];
+  readiness: Figure;
+  /** Limits that fail at this rate regardless of capacity (unsupported query kind, memory …). */
+  blockers: string[];
+  lowerBound?: boolean;
+}
+
+function flinkLatency(traits: WorkloadTraits, inputs: PlannerInputs, local: boolean): { ms: number; work: string } {
+  const P = inputs.shipped.platforms;
+  const transport = platformNumber(P, 'kinesis.transportP99Ms');
+  const poll = platformNumber(P, 'kinesis.pollMs');
+  const flush = platformNumber(P, 'flink.sinkFlushMs');
+  const buffer = platformNumber(P, 'flink.bufferTimeoutMs');
+  const exchanges = traits.kind === 'per-event' ? 0 : platformNumber(P, 'flink.exchangesWindowed');
+  let ms = transport + poll + flush + exchanges * buffer;
+  let work = `transport p99 ${transport} + source poll ${poll} + sink flush ${flush}${exchanges ? ` + ${exchanges} exchanges × ${buffer} buffer timeout` : ''}`;
+  if (traits.kind === 'windowed') {
+    const wm = platformNumber(P, 'flink.watermarkIntervalMs');
+    ms += traits.watermarkDelayMs + wm;
+    work += ` + watermark delay ${traits.watermarkDelayMs} + watermark interval ${wm}`;
+  }
+  return { ms, work: `${work}${local ? ' (as on AWS: kinesalite keeps the 200 ms poll)' : ''} ms` };
+}
+
+function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flink-ec2' | 'kda' | 'flink-local' }, opts: EvaluateOptions): Parts | string {
+  const speed = engineSpeed(inputs, config.family, traits.id, opts);
+  if (!speed) return `no calibration for ${traits.id} on Flink: run it (streamscore run ${traits.id} --backend flink --find-max) and fold the Result in with plan --calibrate`;
+  const P = inputs.shipped.platforms;
+  const lat = flinkLatency(traits, inputs, config.family === 'flink-local');
+  if (config.family === 'flink-ec2') {
+    const spec = instanceSpec(inputs.book, config.instanceType);
+    const cap = scaledCapacity(speed.perVcpu, spec.vcpu, config.nodes, speed.eta);
+    const ebsGb = platformNumber(P, 'ec2.ebsGbPerNode');
+    return {
+      capacity: cap,
+      capacityWork: `${fmt(speed.perVcpu)}/vCPU × ${spec.vcpu} vCPU × (1 + ${speed.eta.toFixed(2)} × ${config.nodes - 1}) = ${fmt(cap)} events/s`,
+      capacitySource: `${speed.source}; ${speed.etaSource}`,
+      latencyMs: lat.ms,
+      latencyWork: lat.work,
+      resources: [
+        { item: `EC2 ${config.nodes} × ${config.instanceType}`, resource: { kind: 'ec2-instance', size: config.instanceType, count: config.nodes } },
+        { item: `EBS gp3 ${config.nodes} × ${ebsGb} GB`, resource: { kind: 'ebs-gp3', size: String(ebsGb), count: config.nodes } },
+        { item: `public IPv4 × ${config.nodes}`, resource: { kind: 'public-ipv4', count: config.nodes } },
+      ],
+      readiness: readiness(inputs, 'flink-ec2', platformNumber(P, 'ec2.readinessS'), `default: ${P.figures['ec2.readinessS']!.note ?? ''}`, opts),
+      blockers: spec.memoryGiB < platformNumber(P, 'ec2.minNodeMemoryGiB') ? [`${config.instanceType} has ${spec.memoryGiB} GiB < ${platformNumber(P, 'ec2.minNodeMemoryGiB')} GiB per node`] : [],
+      lowerBound: speed.lowerBound,
+    };
+  }
+  if (config.family === 'kda') {
+    const kpus = Math.ceil(config.parallelism / config.parallelismPerKpu);
+    const cap = scaledCapacity(speed.perVcpu, 1, kpus, speed.eta);
+    const maxKpus = platformNumber(P, 'kda.maxKpus');
+    return {
+      capacity: cap,
+      capacityWork: `${fmt(speed.perVcpu)}/vCPU × 1 vCPU per KPU × (1 + ${speed.eta.toFixed(2)} × ${kpus - 1}) = ${fmt(cap)} events/s (${kpus} KPUs; parallelism per KPU shares a KPU's vCPU, it adds no CPU)`,
+      capacitySource: `${speed.source}; ${speed.etaSource}`,
+      latencyMs: lat.ms,
+      latencyWork: lat.work,
+      resources: [
+        { item: `Managed Flink ${kpus} KPU + 1 orchestration KPU + running storage`, resource: { kind: 'kda-application', count: 1, attributes: { parallelism: config.parallelism, parallelismPerKpu: config.parallelismPerKpu } } },
+      ],
+      readiness: readiness(inputs, 'kda', platformNumber(P, 'kda.readinessS'), `default: ${P.figures['kda.readinessS']!.note ?? ''}`, opts),
+      blockers: kpus > maxKpus ? [`${kpus} KPUs > the default limit of ${maxKpus} per application`] : [],
+      lowerBound: speed.lowerBound,
+    };
+  }
+  const units = Math.min(config.parallelism, config.cpus);
+  const cap = scaledCapacity(speed.perVcpu, 1, units, speed.eta);
+  return {
+    capacity: cap,
+    capacityWork: `${fmt(speed.perVcpu)}/vCPU × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(cap)} events/s (parallelism ${config.parallelism} on ${config.cpus} CPUs)`,
+    capacitySource: `${speed.source}; ${speed.etaSource}`,
+    latencyMs: lat.ms,
+    latencyWork: lat.work,
+    resources: [],
+    readiness: readiness(inputs, 'flink-local', 0, 'not modelled for this machine', opts),
+    blockers: [],
+    lowerBound: speed.lowerBound,
+  };
+}
+
+function evaluateLocal(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'local' }, opts: EvaluateOptions): Parts | string {
+  const speed = engineSpeed(inputs, 'local', traits.id, opts);
+  if (!speed) return `no measured run of ${traits.id} on the local engine to calibrate from`;
+  const units = Math.min(config.parallelism, config.cpus);
+  const cap = scaledCapacity(speed.perVcpu, 1, units, speed.eta);
+  const tick = 100;
+  const ms = (traits.kind === 'windowed' ? traits.watermarkDelayMs : 0) + tick;
+  return {
+    capacity: cap,
+    capacityWork: `${fmt(speed.perVcpu)}/worker × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(cap)} events/s`,
+    capacitySource: `${speed.source}; ${speed.etaSource}`,
+    latencyMs: ms,
+    latencyWork: `${traits.kind === 'windowed' ? `watermark delay ${traits.watermarkDelayMs} + ` : ''}${tick} ms engine tick and batching (assumption; memory transport)`,
+    resources: [],
+    readiness: { value: 0, basis: 'projected', source: 'in-process engine' },
+    blockers: [],
+    lowerBound: speed.lowerBound,
+  };
+}
+
+/** Largest rate in [0, 1e10] for which `ok` holds (ok is monotone: true below, false above). */
+export function maxRateWhere(ok: (rate: number) => boolean): number {
+  if (!ok(1)) return 0;
+  let lo = 1;
+  let hi = 2;
+  while (ok(hi)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e10) return lo;
+  }
+  for (let i = 0; i < 60 && hi / lo > 1.0005; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface FlockShape {
+  /** vCPUs' worth of speed of one function of this memory size. */
+  speed: number;
+  /** Invocations per second of the query stage, and billed ms of each. */
+  invocationsPerS: number;
+  billedMsPerInvocation: number;
+  /** Why this shape cannot run at the rate, if it cannot. */
+  limits: string[];
+  latencyMs: number;
+  latencyWork: string;
+  functions: number;
+}
+
+/** Speed of a Lambda function of `memoryMB`, in vCPUs (1 = one full vCPU). */
+export function lambdaSpeed(profile: CalibrationProfile, memoryMB: number, local: boolean): number {
+  if (local) return 1;
+  const v = lambdaVcpus(memoryMB, lambdaNumber(profile, 'mbPerVcpu'), lambdaNumber(profile, 'maxVcpus'));
+  return v <= 1 ? v : 1 + lambdaNumber(profile, 'extraVcpuEfficiency') * (v - 1);
+}
+
+/**
+ * What streamscore's Flock architecture does at a rate (docs/backends/flock.md): the source cuts
+ * an epoch every `epochMs`; a per-event query sends each epoch's events, in fragments of at most
+ * 6 MB, to one function with up to 16 invocations in flight; a windowed query sends each closed
+ * window's events to one member of a group of `groupSize` functions (reserved concurrency 1),
+ * which aggregates them when the last fragment is in. A member gets a window every
+ * groupSize × slide on average, and must finish it in 80% of that.
+ */
+export function flockShape(profile: CalibrationProfile, inputs: PlannerInputs, traits: WorkloadTraits, config: { memoryMB: number; groupSize: number }, rate: number, computeUs: number, local: boolean): FlockShape {
+  const P = inputs.shipped.platforms;
+  const L = (k: string) => lambdaNumber(profile, k);
+  const speed = lambdaSpeed(profile, config.memoryMB, local);
+  const ovh = L('invocationOverheadMs');
+  const rtt = local ? 3 : L('invokeRoundTripMs');
+  const payload = L('payloadBytesPerEvent');
+  const frag = L('fragmentLimitBytes');
+  const epochMs = L('epochMs');
+  const memLimit = config.memoryMB * 1_048_576 * L('memoryUsableFraction');
+  const memPerEvent = L('memoryBytesPerEvent');
+  const timeoutMs = L('timeoutS') * 1000;
+  const transport = platformNumber(P, 'kinesis.transportP99Ms');
+  const poll = platformNumber(P, 'kinesis.pollMs');
+  const limits: string[] = [];
+  if (traits.kind === 'per-event') {
+    const perEpoch = (rate * epochMs) / 1000;
+    const fragments = Math.max(1, Math.ceil((perEpoch * payload) / frag));
+    const perInv = perEpoch / fragments;
+    const billed = (ovh + (perInv * computeUs) / 1000) / speed;
+    const invPerS = fragments / (epochMs / 1000);
+    const inFlight = (invPerS * billed) / 1000;
+    const maxInFlight = L('maxInFlight');
+    if (inFlight > 0.8 * maxInFlight) limits.push(`needs ${inFlight.toFixed(1)} invocations in flight > 80% of ${maxInFlight}`);
+    if (perInv * memPerEvent > memLimit) limits.push(`an invocation's ${fmt(perInv)} events do not fit ${config.memoryMB} MB`);
+    if (billed > timeoutMs) limits.push('an invocation would exceed the 900 s timeout');
+    const ms = transport + poll + epochMs + rtt + billed;
+    return {
+      speed,
+      invocationsPerS: invPerS,
+      billedMsPerInvocation: billed,
+      limits,
+      latencyMs: ms,
+      latencyWork: `transport p99 ${transport} + source poll ${poll} + epoch ${epochMs} + invoke ${rtt} + compute ${fmt(billed, 1)} ms`,
+      functions: 1,
+    };
+  }
+  const windowMs = Math.max(traits.windowMs, 1);
+  const slideMs = Math.max(traits.slideMs, 1);
+  const perWindow = (rate * windowMs) / 1000;
+  const fragments = Math.max(1, Math.ceil((perWindow * payload) / frag));
+  const windowBilled = (fragments * ovh + (perWindow * computeUs) / 1000) / speed;
+  const G = Math.max(1, config.groupSize);
+  const budget = 0.8 * G * slideMs;
+  if (windowBilled > budget) limits.push(`a window takes ${fmt(windowBilled)} ms > 80% of ${G} members × ${slideMs} ms slide`);
+  if (perWindow * memPerEvent > memLimit) limits.push(`a window's ${fmt(perWindow)} events do not fit ${config.memoryMB} MB`);
+  if (windowBilled / fragments > timeoutMs) limits.push('an invocation would exceed the 900 s timeout');
+  const ms = transport + poll + traits.watermarkDelayMs + epochMs + fragments * rtt + windowBilled;
+  return {
+    speed,
+    invocationsPerS: (fragments * 1000) / slideMs,
+    billedMsPerInvocation: windowBilled / fragments,
+    limits,
+    latencyMs: ms,
+    latencyWork: `transport p99 ${transport} + source poll ${poll} + watermark delay ${traits.watermarkDelayMs} + epoch ${epochMs} + ${fragments} fragment invoke(s) × ${rtt} + window compute ${fmt(windowBilled, 1)} ms`,
+    functions: G,
+  };
+}
+
+function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flock-lambda' | 'flock-local' }, rate: number, opts: EvaluateOptions): Parts | string {
+  if (traits.kind === 'updating' || traits.kind === 'processing-time') {
+    return `Flock keeps no state across windows: ${traits.kind} queries (${traits.id}) do not run on it`;
+  }
+  const profile = profileFor(inputs, 'flock');
+  if (!profile) return 'no Flock calibration profile';
+  const compute = flockCompute(inputs, traits.id, opts);
+  if (!compute) return `no Flock calibration for ${traits.id}`;
+  const local = config.family === 'flock-local';
+  const shape = flockShape(profile, inputs, traits, config, rate, compute.us, local);
+  const cap = maxRateWhere((r) => flockShape(profile, inputs, traits, config, r, compute.us, local).limits.length === 0);
+  const P = inputs.shipped.platforms;
+  const resources: { item: string; resource: ProjectedResource }[] = [];
+  if (!local) {
+    resources.push({
+      item: `Lambda query stage: ${fmt(shape.invocationsPerS, 1)} invocations/s × ${fmt(shape.billedMsPerInvocation, 1)} ms × ${config.memoryMB} MB ${config.architecture}`,
+      resource: { kind: 'lambda-invocations', count: 1, attributes: { requestsPerSecond: shape.invocationsPerS, avgBilledMs: shape.billedMsPerInvocation, memoryMB: config.memoryMB, architecture: config.architecture } },
+    });
+    const srcMem = lambdaNumber(profile, 'sourceMemoryMB');
+    const srcSpeed = lambdaSpeed(profile, srcMem, false);
+    const epochMs = lambdaNumber(profile, 'epochMs');
+    const srcMsPerS = (rate * lambdaNumber(profile, 'sourceUsPerEvent')) / 1000 / srcSpeed;
+    const srcInvPerS = 1000 / epochMs;
+    resources.push({
+      item: `Lambda source stage: ${fmt(srcInvPerS)} invocations/s × ${fmt(srcMsPerS / srcInvPerS, 1)} ms × ${srcMem} MB ${config.architecture}`,
+      resource: { kind: 'lambda-invocations', count: 1, attributes: { requestsPerSecond: srcInvPerS, avgBilledMs: srcMsPerS / srcInvPerS, memoryMB: srcMem, architecture: config.architecture } },
+    });
+  }
+  const functions = shape.functions + 1;
+  const projectedReady = platformNumber(P, 'flock.readinessBaseS') + platformNumber(P, 'flock.readinessPerFunctionS') * functions;
+  return {
+    capacity: cap,
+    capacityWork:
+      traits.kind === 'per-event'
+        ? `largest rate at which one function of ${config.memoryMB} MB (${shape.speed.toFixed(2)} vCPU) keeps ≤ 80% of 16 invocations in flight at ${compute.us} vCPU-µs/event: ${fmt(cap)} events/s`
+        : `largest rate at which a window (${traits.windowMs} ms of events, ${compute.us} vCPU-µs/event at ${shape.speed.toFixed(2)} vCPU) takes ≤ 80% of ${Math.max(1, config.groupSize)} members × ${traits.slideMs} ms and fits in memory: ${fmt(cap)} events/s`,
+    capacitySource: compute.source,
+    latencyMs: shape.latencyMs,
+    latencyWork: shape.latencyWork,
+    resources,
+    readiness: local
+      ? { value: 0, basis: 'projected', source: 'not modelled for this machine' }
+      : readiness(inputs, 'flock-lambda', projectedReady, `default: ${platformNumber(P, 'flock.readinessBaseS')} s role + ${platformNumber(P, 'flock.readinessPerFunctionS')} s × ${functions} functions (assumption)`, opts),
+    blockers: [],
+  };
+}
+
+/** Evaluates one configuration at one rate. */
+export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig, rate: number, opts: EvaluateOptions = {}): Evaluation {
+  let parts: Parts | string;
+  switch (config.family) {
+    case 'flink-ec2':
+    case 'kda':
+    case 'flink-local':
+      parts = evaluateFlink(inputs, traits, config, opts);
+      break;
+    case 'flock-lambda':
+    case 'flock-local':
+      parts = evaluateFlock(inputs, traits, config, rate, opts);
+      break;
+    case 'local':
+      parts = evaluateLocal(inputs, traits, config, opts);
+      break;
+  }
+  const label = configLabel(config);
+  const none = (source: string): Figure => ({ value: 0, basis: 'projected', source });
+  if (typeof parts === 'string') {
+    return {
+      config,
+      family: config.family,
+      label,
+      rate,
+      sustainableRate: none(parts),
+      latencyP99Ms: none(parts),
+      costPerHourUsd: none(parts),
+      costPerMillionEventsUsd: none(parts),
+      readinessS: none(parts),
+      sustains: false,
+      feasible: false,
+      reasons: [parts],
+      costItems: [],
+      capacityWork: parts,
+      unmodelled: true,
+    };
+  }
+  const cloud = config.family === 'flink-ec2' || config.family === 'kda' || config.family === 'flock-lambda';
+  const run = measuredRunOf(inputs, traits, config, opts);
+  const capacityNow = run?.sustainedRate ?? parts.capacity;
+  const skipPricing = opts.priceOnlyIfSustains === true && (capacityNow < rate || parts.blockers.length > 0);
+  const costItems: CostItem[] = skipPricing ? [] : parts.resources.map((r) => ({ item: r.item, usdPerHour: hourly(r.resource, inputs.book) }));
+  if (cloud && !skipPricing) costItems.push(...kinesisFor(traits, rate, inputs).items);
+  const perHour = costItems.reduce((s, c) => s + c.usdPerHour, 0);
+  const perMillion = rate > 0 ? (perHour / (rate * 3600)) * 1e6 : 0;
+  const costSource = skipPricing ? 'not priced: it does not sustain the rate' : cloud ? `price book ${inputs.book.region} ${inputs.book.date} (projectHourly): ${costItems.map((c) => `${c.item} $${c.usdPerHour.toFixed(4)}`).join('; ')}` : 'runs on this machine';
+
+  // A measured run of this very configuration gives measured figures.
+  let sustainable: Figure = { value: parts.capacity, basis: 'projected', source: `${parts.capacityWork} — ${parts.capacitySource}` };
+  let latency: Figure = { value: parts.latencyMs, basis: 'projected', source: parts.latencyWork };
+  if (run?.sustainedRate !== undefined) sustainable = { value: run.sustainedRate, basis: 'measured', source: `find-max of run ${run.runId}` };
+  if (run) latency = { value: run.latencyP99Ms, basis: 'measured', source: `p99 of run ${run.runId} at ${fmt(run.rate)} events/s` };
+
+  const reasons = [...parts.blockers];
+  if (sustainable.value < rate) reasons.push(`sustains ${fmt(sustainable.value)} events/s < ${fmt(rate)}`);
+  const sustains = reasons.length === 0;
+  if (opts.sloMs !== undefined && latency.value > opts.sloMs) reasons.push(`p99 ${fmt(latency.value)} ms > SLO ${fmt(opts.sloMs)} ms`);
+  return {
+    config,
+    family: config.family,
+    label,
+    rate,
+    sustainableRate: sustainable,
+    latencyP99Ms: latency,
+    costPerHourUsd: { value: perHour, basis: 'projected', source: costSource },
+    costPerMillionEventsUsd: { value: perMillion, basis: 'projected', source: 'cost per hour ÷ (rate × 3600) × 10⁶' },
+    readinessS: parts.readiness,
+    sustains,
+    feasible: reasons.length === 0,
+    reasons,
+    costItems,
+    capacityWork: parts.capacityWork,
+  };
+}
