@@ -3,7 +3,8 @@
  * cost with the price book and records them in the ledger. The cloud is an interface here (a
  * real backend calls its SDK); test/docs-samples.test.ts type-checks and runs this file.
  */
-import { loadPriceBook, projectCost, UserError, type Plan, type PlannedResource, type RunContext, type RunRequest } from '@streamscore/core';
+import { UserError, type Plan, type PlannedResource, type RunContext, type RunRequest } from '@streamscore/core';
+import { loadPriceBook, projectCost } from '@streamscore/cost';
 
 /** The few cloud calls the sample needs; a real backend calls the AWS SDK. */
 export interface Cloud {
