@@ -3,6 +3,7 @@ export * from './contracts/rows.js';
 export * from './contracts/workload.js';
 export * from './contracts/transport.js';
 export * from './contracts/backend.js';
+export * from './contracts/fault.js';
 export * from './contracts/registry.js';
 export * from './errors.js';
 export * from './ledger/ledger.js';

@@ -97,6 +97,8 @@ export function compareOutputs(
   }
   let matched = 0;
   let unexpected = 0;
+  // An unexpected record equal to an expected one that was already matched arrived twice.
+  let duplicated = 0;
   const unexpectedSamples: Row[] = [];
   let ignoredLate = 0;
   for (const r of act) {
@@ -111,6 +113,7 @@ export function compareOutputs(
       matched++;
     } else {
       unexpected++;
+      if (slot) duplicated++;
       if (unexpectedSamples.length < sampleSize) unexpectedSamples.push(r);
     }
   }
@@ -140,5 +143,21 @@ export function compareOutputs(
     covered: covered.size,
     samples: { missing: missingSamples, unexpected: unexpectedSamples },
     notes,
+    duplicated,
+    ...deliveryOf(missing, unexpected, duplicated, updating, expectedCount),
   };
+}
+
+/**
+ * The delivery an answer shows, when its only faults are records missing or repeated. Records
+ * missing: lossy. Nothing missing and every extra record a repeat: at-least-once. Neither:
+ * exactly-once. An extra record that is not a repeat is a wrong answer, and a wrong value also
+ * shows as a record missing: then delivery is not told. A final-state check cannot see repeats
+ * (an upsert written twice leaves the same state), so it only tells lossy.
+ */
+function deliveryOf(missing: number, unexpected: number, duplicated: number, updating: boolean, expected: number): { delivery?: Verdict['delivery'] } {
+  if (expected === 0 || unexpected > duplicated) return {};
+  if (missing > 0) return { delivery: 'lossy' };
+  if (updating) return {};
+  return { delivery: duplicated > 0 ? 'at-least-once' : 'exactly-once' };
 }

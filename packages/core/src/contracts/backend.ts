@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AnyWorkload } from './workload.js';
 import type { TransportBinding, TransportKind } from './transport.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { FaultSpec, InjectedFault } from './fault.js';
 
 /** A knob a backend accepts on `run`/`plan` (instance type, node count, memory, …). */
 export const KnobSpecSchema = z.object({
@@ -18,6 +19,8 @@ export const CapabilitiesSchema = z.object({
   targets: z.array(z.string()).min(1),
   transports: z.array(z.enum(['memory', 'kinesis'])).min(1),
   knobs: z.record(z.string(), KnobSpecSchema),
+  /** Fault kinds `injectFault` accepts (see contracts/fault.ts); absent: none. */
+  faults: z.array(z.string()).optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
@@ -114,6 +117,11 @@ export interface Backend {
    * `streamscore iam-policy --backend NAME`). Absent for backends that touch no cloud.
    */
   iamPolicy?(target: string): IamPolicyDocument;
+  /**
+   * Injects one fault of a kind listed in `capabilities.faults` into a started deployment, at the
+   * instant the harness calls it. Throws a UserError when the target cannot do it.
+   */
+  injectFault?(deployment: Deployment, fault: FaultSpec, ctx: RunContext): Promise<InjectedFault>;
 }
 
 export interface IamPolicyDocument {
@@ -142,6 +150,10 @@ export const BackendSchema = z.object({
   stop: fn,
   teardown: fn,
   cleanup: fn,
+  injectFault: fn.optional(),
+}).refine((b) => !b.capabilities.faults?.length || b.injectFault !== undefined, {
+  message: 'a backend that lists capabilities.faults must implement injectFault',
+  path: ['injectFault'],
 });
 
 /** Matches a workload id against a capability pattern (`nexmark/*`, `*`, exact id). */

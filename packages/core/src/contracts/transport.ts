@@ -1,5 +1,6 @@
 import type { Row } from './rows.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { FaultSpec, InjectedFault } from './fault.js';
 
 /** Receives batches of input events pushed by the harness (memory transport). */
 export type BatchHandler<E> = (events: readonly E[]) => void;
@@ -66,4 +67,7 @@ export interface HarnessTransport<E = unknown> {
   /** Input is over. */
   end(): void;
   close(): Promise<void>;
+  /** Fault kinds this transport injects on the wire (kinesis-throttle, network-delay). */
+  readonly faultKinds?: readonly string[];
+  injectFault?(fault: FaultSpec): Promise<InjectedFault>;
 }

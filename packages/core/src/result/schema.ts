@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LedgerEntrySchema } from '../ledger/ledger.js';
+import { FaultSpecSchema } from '../contracts/fault.js';
 
 /**
  * The Result file: everything a report needs, and nothing it must recompute from elsewhere.
@@ -58,6 +59,41 @@ export const VerdictSchema = z.object({
     unexpected: z.array(z.record(z.string(), z.unknown())),
   }),
   notes: z.array(z.string()),
+  /** Of `unexpected`, records equal to an expected one already matched: delivered twice. */
+  duplicated: Num.optional(),
+  /**
+   * The delivery the run showed: nothing missing or extra (exactly-once), duplicates and nothing
+   * missing (at-least-once), records missing (lossy). Absent when the check could not tell.
+   */
+  delivery: z.enum(['exactly-once', 'at-least-once', 'lossy']).optional(),
+});
+
+/** How the run came back from one fault (packages/harness/src/recovery.ts; docs/faults.md). */
+export const RecoverySchema = z.object({
+  /** Seconds from the fault to the end of the first interval whose output stalled; null: none did. */
+  detectionS: Num.nullable(),
+  /** Seconds from the fault until output came back to its pre-fault rate; null: it did not. */
+  outputResumedS: Num.nullable(),
+  /** Seconds from the fault until the engine's input lag was back to its pre-fault level; null: it was not (or no lag was reported). */
+  lagRecoveredS: Num.nullable(),
+  /** Highest interval p99 latency from the fault to the end of the load, µs. */
+  latencyPeakP99Us: Num,
+  latencyPeakMaxUs: Num,
+  /** The run's records lost and duplicated (the verdict's; shared by every fault of the run). */
+  lost: Num,
+  duplicated: Num,
+  notes: z.array(z.string()),
+});
+
+export const FaultRecordSchema = FaultSpecSchema.extend({
+  /** Who injected it: the backend, or the transport. */
+  by: z.enum(['backend', 'transport']),
+  /** When it fired, seconds after the load started; null: it did not (the run ended first, or it failed). */
+  firedAtS: Num.nullable(),
+  clearedAtS: Num.nullable().optional(),
+  effect: z.string(),
+  error: z.string().optional(),
+  recovery: RecoverySchema.optional(),
 });
 
 export const CostLineSchema = z.object({
@@ -165,6 +201,8 @@ export const ResultSchema = z.object({
       ),
     })
     .optional(),
+  /** Faults injected during the run, each with the instant it fired and the recovery measured. */
+  faults: z.array(FaultRecordSchema).optional(),
   errors: z.array(z.string()),
 });
 
@@ -174,3 +212,5 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 export type EncodedHistogram = z.infer<typeof EncodedHistogramSchema>;
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type CostBreakdown = z.infer<typeof CostSchema>;
+export type FaultRecord = z.infer<typeof FaultRecordSchema>;
+export type Recovery = z.infer<typeof RecoverySchema>;
