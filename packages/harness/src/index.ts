@@ -7,3 +7,5 @@ export * from './run-file.js';
 export * from './transports.js';
 export * from './baseline.js';
 export * from './compare-file.js';
+export * from './faults.js';
+export * from './recovery.js';

@@ -27,6 +27,17 @@ export const RunFileSchema = z
       .strict()
       .default({}),
     latencySlo: z.string().optional(),
+    /** Faults fired during the run: `KIND@TIME[:options]` or `{ kind, at, for, options }` (docs/faults.md). */
+    faults: z
+      .array(
+        z.union([
+          z.string(),
+          z
+            .object({ kind: z.string(), at: z.union([z.string(), z.number()]), for: z.union([z.string(), z.number()]).optional(), options: z.record(z.string(), Scalar).optional() })
+            .strict(),
+        ]),
+      )
+      .default([]),
     findMax: z
       .object({
         maxRate: z.number().positive().optional(),

@@ -76,6 +76,10 @@ export const RecoverySchema = z.object({
   outputResumedS: Num.nullable(),
   /** Seconds from the fault until the engine's input lag was back to its pre-fault level; null: it was not (or no lag was reported). */
   lagRecoveredS: Num.nullable(),
+  /** Seconds from the fault until interval p99 latency was back within 1.2 × its pre-fault highest; null: it was not. */
+  latencyRecoveredS: Num.nullable(),
+  /** Recovery time: the latest of output resumed, lag back and latency back (those measured); null: not recovered. */
+  recoveredS: Num.nullable(),
   /** Highest interval p99 latency from the fault to the end of the load, µs. */
   latencyPeakP99Us: Num,
   latencyPeakMaxUs: Num,

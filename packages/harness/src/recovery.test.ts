@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Interval, Verdict } from '@streamscore/core';
+import { measureRecovery, withRecovery } from './recovery.js';
+
+/** An interval ending at t with `out` records, that p99 (µs) and, when given, the engine's input lag. */
+function iv(t: number, out: number, p99: number, lag?: number, rate = 100): Interval {
+  const p = { count: out, p50: p99 / 2, p90: p99, p99, p999: p99, max: p99 * 2, mean: p99 / 2 };
+  const h = { unit: 'us' as const, significantDigits: 3 as const, encoded: '', percentiles: p };
+  return { t, phase: 'measure', targetRate: rate, eventsIn: rate, eventsOut: out, sendBacklog: 0, latency: h, sendDelay: h, backend: lag === undefined ? {} : { inputLagRecords: lag } };
+}
+
+function verdict(o: Partial<Verdict> = {}): Verdict {
+  return { status: 'pass', method: 'multiset', matched: 10, missing: 0, unexpected: 0, expected: 10, covered: 1, samples: { missing: [], unexpected: [] }, notes: [], duplicated: 0, delivery: 'exactly-once', ...o };
+}
+
+describe('recovery from a fault, worked by hand', () => {
+  it('a per-event query: stalls 3 s, catches up, lag and latency back 6 s after the fault', () => {
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 8; t++) ivs.push(iv(t, 100, 50_000, t % 2 ? 100 : 120));
+    ivs.push(iv(9, 0, 0, 1000), iv(10, 0, 0, 2000), iv(11, 0, 0, 3000));
+    ivs.push(iv(12, 300, 4_000_000, 1500), iv(13, 100, 900_000, 200), iv(14, 100, 55_000, 110));
+    for (let t = 15; t <= 20; t++) ivs.push(iv(t, 100, 50_000, 100));
+    const r = measureRecovery(8.0, ivs, verdict());
+    // Pre-fault: 100 records/interval, lag ≤ 120 (level max(132, one second of load 100) = 132), p99 ≤ 50 ms (bound 60 ms).
+    expect(r).toMatchObject({ detectionS: 1, outputResumedS: 4, lagRecoveredS: 6, latencyRecoveredS: 6, recoveredS: 6, latencyPeakP99Us: 4_000_000, latencyPeakMaxUs: 8_000_000, lost: 0, duplicated: 0 });
+  });
+
+  it('a windowed query emitting every other second is not stalled between windows', () => {
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 10; t++) ivs.push(iv(t, t % 2 ? 0 : 50, t % 2 ? 0 : 1_000_000));
+    // Fault at 10 s: the 2-interval moving sum is 50 at t=11 (last window before the fault), 0 at t=12.
+    ivs.push(iv(11, 0, 0), iv(12, 0, 0), iv(13, 0, 0), iv(14, 120, 5_000_000), iv(15, 0, 0), iv(16, 50, 1_100_000), iv(17, 0, 0), iv(18, 50, 1_000_000));
+    const r = measureRecovery(10.0, ivs, verdict());
+    expect(r).toMatchObject({ detectionS: 2, outputResumedS: 4, lagRecoveredS: null, latencyRecoveredS: 6, recoveredS: 6 });
+    expect(r.notes.join(' ')).toMatch(/no inputLagRecords/);
+  });
+
+  it('a fault the output never felt: no detection, recovered at once when latency held', () => {
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 12; t++) ivs.push(iv(t, 100, 40_000));
+    const r = measureRecovery(6.0, ivs, verdict());
+    expect(r).toMatchObject({ detectionS: null, outputResumedS: null, latencyRecoveredS: 1, recoveredS: 1 });
+    expect(r.notes.join(' ')).toMatch(/never fell/);
+  });
+
+  it('output that never comes back: not recovered, and says so', () => {
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 6; t++) ivs.push(iv(t, 100, 40_000));
+    for (let t = 7; t <= 12; t++) ivs.push(iv(t, 0, 0));
+    const r = measureRecovery(6.0, ivs, verdict({ status: 'fail', missing: 600, matched: 600, expected: 1200, delivery: 'lossy' }));
+    expect(r).toMatchObject({ detectionS: 1, outputResumedS: null, recoveredS: null, lost: 600 });
+    expect(r.notes.join(' ')).toMatch(/did not resume/);
+  });
+
+  it('records lost and duplicated come from the verdict, shared by every fault of the run', () => {
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 12; t++) ivs.push(iv(t, 100, 40_000));
+    const v = verdict({ status: 'fail', unexpected: 7, duplicated: 7, delivery: 'at-least-once' });
+    const faults = withRecovery(
+      [
+        { kind: 'kill-taskmanager', atS: 4, options: {}, by: 'backend', firedAtS: 4.01, effect: 'killed' },
+        { kind: 'kinesis-throttle', atS: 5, options: {}, by: 'transport', firedAtS: 5, effect: 'throttling' },
+        { kind: 'kill-jobmanager', atS: 50, options: {}, by: 'backend', firedAtS: null, effect: 'not fired' },
+      ],
+      ivs,
+      v,
+    );
+    expect(faults.map((f) => f.recovery?.duplicated)).toEqual([7, 7, undefined]);
+    expect(faults[0]!.recovery!.notes.join(' ')).toMatch(/shared by its 2 faults/);
+  });
+});

@@ -1,0 +1,164 @@
+import type { FaultRecord, Interval, Recovery, Verdict } from '@streamscore/core';
+
+/**
+ * How a run came back from a fault, from its intervals and its verdict alone (so a report can
+ * recompute it from a Result). Definitions in docs/faults.md:
+ *
+ * - the *pre-fault level* comes from the intervals before the fault, skipping the first
+ *   `skipS` seconds of start-up. Output is compared as a moving sum over k intervals, k being one
+ *   more than the longest run of empty intervals before the fault — so a windowed query that
+ *   emits every few seconds is not taken for stalled between its windows;
+ * - *detection*: the end of the first interval after the fault whose moving output is under half
+ *   the pre-fault median;
+ * - *output resumed*: the end of the first interval after that with output again;
+ * - *lag back*: the first interval after output resumed whose `inputLagRecords` (reported by the
+ *   transport) is within the pre-fault highest (+ 10%, and at least one second of load);
+ * - *latency back*: the first interval after the fault, and after output resumed, whose p99 is
+ *   within 1.2 × the pre-fault highest interval p99;
+ * - records lost and duplicated are the verdict's: a run's answer is checked once, whatever
+ *   number of faults it had.
+ */
+export interface RecoveryOptions {
+  /** Seconds of start-up excluded from the pre-fault level. Default 2. */
+  skipS?: number;
+}
+
+const LAG = 'inputLagRecords';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? 0 : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function measureRecovery(firedAtS: number, intervals: readonly Interval[], verdict: Verdict, o: RecoveryOptions = {}): Recovery {
+  const skipS = o.skipS ?? 2;
+  const notes: string[] = [];
+  const lost = verdict.status === 'skipped' ? 0 : verdict.missing;
+  const duplicated = verdict.duplicated ?? 0;
+  if (verdict.status === 'skipped') notes.push('the answer was not checked: records lost and duplicated are unknown');
+
+  const pre = intervals.filter((iv) => iv.t <= firedAtS && iv.t > skipS);
+  const postIdx = intervals.findIndex((iv) => iv.t > firedAtS);
+  const post = postIdx < 0 ? [] : intervals.slice(postIdx);
+  let latencyPeakP99Us = 0;
+  let latencyPeakMaxUs = 0;
+  for (const iv of post) {
+    latencyPeakP99Us = Math.max(latencyPeakP99Us, iv.latency.percentiles.p99);
+    latencyPeakMaxUs = Math.max(latencyPeakMaxUs, iv.latency.percentiles.max);
+  }
+  const empty: Recovery = {
+    detectionS: null,
+    outputResumedS: null,
+    lagRecoveredS: null,
+    latencyRecoveredS: null,
+    recoveredS: null,
+    latencyPeakP99Us,
+    latencyPeakMaxUs,
+    lost,
+    duplicated,
+    notes,
+  };
+  if (pre.length < 3 || post.length === 0) {
+    notes.push(`too few intervals ${pre.length < 3 ? 'before' : 'after'} the fault to measure recovery (${pre.length} before, ${post.length} after)`);
+    return empty;
+  }
+
+  // k: one more than the longest run of empty intervals before the fault.
+  let run = 0;
+  let longest = 0;
+  for (const iv of pre) {
+    run = iv.eventsOut === 0 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  const k = longest + 1;
+  if (k > pre.length / 2) {
+    notes.push(`output before the fault was too sparse (gaps of ${longest} intervals) to tell a stall`);
+    return empty;
+  }
+  const all = intervals;
+  const movingOut = (i: number) => {
+    let sum = 0;
+    for (let j = Math.max(0, i - k + 1); j <= i; j++) sum += all[j]!.eventsOut;
+    return sum;
+  };
+  const preStart = all.indexOf(pre[0]!);
+  const preSums: number[] = [];
+  for (let i = preStart + k - 1; i < postIdx; i++) preSums.push(movingOut(i));
+  const baseline = median(preSums);
+  if (baseline <= 0) {
+    notes.push('no output before the fault: nothing to recover to');
+    return empty;
+  }
+
+  const at = (iv: Interval) => round(iv.t - firedAtS);
+  let stall = -1;
+  for (let i = postIdx; i < all.length; i++) {
+    if (all[i]!.phase === 'drain') break;
+    if (movingOut(i) < baseline / 2) {
+      stall = i;
+      break;
+    }
+  }
+  let resumed = -1;
+  if (stall >= 0) {
+    for (let i = stall; i < all.length; i++) {
+      if (all[i]!.eventsOut > 0 && (i > stall || movingOut(i) >= baseline / 2)) {
+        resumed = i;
+        break;
+      }
+    }
+  } else {
+    notes.push(`output never fell under half its pre-fault level (${baseline} records per ${k} interval(s))`);
+  }
+  const from = stall < 0 ? postIdx : resumed;
+
+  let lagIdx = -1;
+  const preLag = pre.map((iv) => iv.backend[LAG]).filter((v): v is number => typeof v === 'number');
+  if (preLag.length === 0) notes.push(`no ${LAG} in the intervals: lag recovery not measured`);
+  else if (from >= 0) {
+    const perS = all[postIdx]!.targetRate;
+    const level = Math.max(Math.max(...preLag) * 1.1, perS);
+    for (let i = from; i < all.length; i++) {
+      const lag = all[i]!.backend[LAG];
+      if (typeof lag === 'number' && lag <= level) {
+        lagIdx = i;
+        break;
+      }
+    }
+  }
+
+  let latIdx = -1;
+  const preP99 = Math.max(...pre.filter((iv) => iv.latency.percentiles.count > 0).map((iv) => iv.latency.percentiles.p99), 0);
+  if (preP99 > 0 && from >= 0) {
+    for (let i = Math.max(from, postIdx); i < all.length; i++) {
+      const p = all[i]!.latency.percentiles;
+      if (p.count > 0 && p.p99 <= preP99 * 1.2) {
+        latIdx = i;
+        break;
+      }
+    }
+  }
+
+  const detectionS = stall >= 0 ? at(all[stall]!) : null;
+  const outputResumedS = resumed >= 0 ? at(all[resumed]!) : null;
+  const lagRecoveredS = lagIdx >= 0 ? at(all[lagIdx]!) : null;
+  const latencyRecoveredS = latIdx >= 0 ? at(all[latIdx]!) : null;
+  const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(preLag.length ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
+  const recoveredS = parts.some((p) => p === null) ? null : Math.max(...(parts as number[]));
+  if (stall >= 0 && resumed < 0) notes.push('output did not resume before the run ended');
+  return { ...empty, detectionS, outputResumedS, lagRecoveredS, latencyRecoveredS, recoveredS };
+}
+
+/** Every fired fault of a run with its recovery. */
+export function withRecovery(faults: readonly FaultRecord[], intervals: readonly Interval[], verdict: Verdict): FaultRecord[] {
+  const fired = faults.filter((f) => f.firedAtS !== null).length;
+  return faults.map((f) => {
+    if (f.firedAtS === null || f.error) return { ...f };
+    const r = measureRecovery(f.firedAtS, intervals, verdict);
+    if (fired > 1) r.notes.push(`records lost and duplicated are the run's, shared by its ${fired} faults`);
+    return { ...f, recovery: r };
+  });
+}
