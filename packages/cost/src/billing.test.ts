@@ -255,6 +255,27 @@ describe('S3 and CloudWatch', () => {
     const c = cost([entry({ kind: 'cloudwatch-metrics', count: 1, attributes: { metricsRequested: 4320 } })]);
     expect(c.totalUsd).toBeCloseTo(0.0432, 10);
   });
+
+  it('prices CloudWatch Logs ingestion per GB', () => {
+    // Lambda REPORT/START/END lines: 3,600 invocations × 300 bytes = 1,080,000 bytes = 0.0010058 GiB × $0.50 = $0.00050291
+    const c = cost([entry({ kind: 'cloudwatch-logs', count: 1, attributes: { bytes: 1_080_000 } })]);
+    expect(c.totalUsd).toBeCloseTo((1_080_000 / 2 ** 30) * 0.5, 12);
+    expect(c.lines[0]!.rule).toContain('CloudWatch Logs ingestion');
+  });
+});
+
+describe('data transfer between Availability Zones', () => {
+  it('bills each GB crossing on both sides', () => {
+    // 10 GiB crossing → $0.01 out of one AZ + $0.01 into the other = 20 × $0.01 = $0.20
+    const c = cost([entry({ kind: 'data-transfer-inter-az', count: 1, attributes: { bytes: 10 * 2 ** 30 } })]);
+    expect(c.totalUsd).toBeCloseTo(0.2, 12);
+    expect(c.lines[0]!.quantity).toBe(20);
+  });
+
+  it('marks an entry without bytes as not priced', () => {
+    const c = cost([entry({ kind: 'data-transfer-inter-az', count: 1 })]);
+    expect(isUnpricedLine(c.lines[0]!)).toBe(true);
+  });
 });
 
 describe('the run as a whole', () => {

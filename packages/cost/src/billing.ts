@@ -340,6 +340,32 @@ function cloudwatchMetrics(e: LedgerEntry, c: BillingContext): CostLine[] {
   return [line(e, metrics / 1000, '1,000 metrics', p, `CloudWatch GetMetricData ${usd(p)} per 1,000 metrics requested (each metric in each call counts): ${metrics} metrics`)];
 }
 
+/** CloudWatch Logs: ingestion of `bytes` (e.g. Lambda's START/END/REPORT lines), and their storage while the entry lasts. */
+function cloudwatchLogs(e: LedgerEntry, c: BillingContext): CostLine[] {
+  const p = c.book.cloudwatch;
+  const bytes = num(e, 'bytes', 'bytesIngested');
+  if (bytes === undefined) return [unpriced(e, 'for cloudwatch-logs without a bytes attribute')];
+  const lines = [line(e, bytes / GIB, 'GB', p.logsIngestGbUsd, `CloudWatch Logs ingestion ${usd(p.logsIngestGbUsd)}/GB (GB = 2^30 bytes): ${bytes} bytes`)];
+  const storedBytes = num(e, 'storedBytes');
+  if (storedBytes !== undefined && storedBytes > 0) {
+    const span = spanOf(e, c.opts.runEndMs);
+    const months = monthsBetween(span.startMs, span.endMs, c.opts.monthHours);
+    lines.push(line(e, (storedBytes / GIB) * months, 'GB-month', p.logsStorageGbMonthUsd, `CloudWatch Logs storage ${usd(p.logsStorageGbMonthUsd)}/GB-month: ${storedBytes} bytes × ${span.seconds} s prorated`));
+  }
+  return lines;
+}
+
+/**
+ * Data between Availability Zones: AWS charges the sending side and the receiving side, so each
+ * GB crossing costs twice the per-direction price.
+ */
+function interAzTransfer(e: LedgerEntry, c: BillingContext): CostLine[] {
+  const p = c.book.dataTransfer.interAzGbUsd;
+  const bytes = num(e, 'bytes');
+  if (bytes === undefined) return [unpriced(e, 'for data-transfer-inter-az without a bytes attribute')];
+  return [line(e, (2 * bytes) / GIB, 'GB', p, `data between Availability Zones ${usd(p)}/GB out of one AZ and ${usd(p)}/GB into the other: ${bytes} bytes crossing, billed on both sides`)];
+}
+
 export type BillingRule = (e: LedgerEntry, c: BillingContext) => CostLine[];
 
 /** The billing rule for each ledger kind. */
@@ -355,6 +381,8 @@ export const BILLING_RULES: Readonly<Record<string, BillingRule>> = {
   's3-object': s3,
   's3-requests': s3,
   'cloudwatch-metrics': cloudwatchMetrics,
+  'cloudwatch-logs': cloudwatchLogs,
+  'data-transfer-inter-az': interAzTransfer,
 };
 
 /** Lines for one ledger entry. */

@@ -108,7 +108,20 @@ export const PriceBookSchema = z.object({
     enhancedFanOut: z.object({ consumerShardHourUsd: Usd, retrievalGbUsd: Usd }),
   }),
   s3: z.object({ standardGbMonthUsd: Usd, putPer1000Usd: Usd, getPer1000Usd: Usd }),
-  cloudwatch: z.object({ getMetricDataPer1000MetricsUsd: Usd }),
+  cloudwatch: z.object({
+    getMetricDataPer1000MetricsUsd: Usd,
+    /** CloudWatch Logs standard ingestion, $ per GB (Lambda's REPORT lines land here). */
+    logsIngestGbUsd: Usd,
+    /** CloudWatch Logs storage, $ per GB-month (compressed archive). */
+    logsStorageGbMonthUsd: Usd,
+  }),
+  /** Data transfer between Availability Zones of one region: charged on each side, $ per GB in each direction. */
+  dataTransfer: z.object({ interAzGbUsd: Usd }),
+  /**
+   * Discounts off on-demand for a pricing option, as a fraction (0.3 = 30% off), by service. Savings
+   * Plans cover EC2 and Lambda (Compute Savings Plans), never Managed Flink or Kinesis; Spot covers EC2.
+   */
+  pricingOptions: z.record(z.enum(['savings-1y', 'savings-3y', 'spot']), z.object({ ec2: z.number().min(0).max(1), lambda: z.number().min(0).max(1), kda: z.number().min(0).max(1) })),
   /**
    * Where each figure comes from, keyed by its dotted path in this book. A figure without its own
    * key takes the source of its nearest parent (`ec2.instances.m5.large` → `ec2.instances.m5` →
@@ -338,6 +351,9 @@ export function describePriceBook(book: PriceBook): PriceBookDescription {
   row('S3', 'PUT/COPY/POST/LIST requests', book.s3.putPer1000Usd, '1,000 requests', 's3.putPer1000Usd');
   row('S3', 'GET requests', book.s3.getPer1000Usd, '1,000 requests', 's3.getPer1000Usd');
   row('CloudWatch', 'GetMetricData', book.cloudwatch.getMetricDataPer1000MetricsUsd, '1,000 metrics', 'cloudwatch.getMetricDataPer1000MetricsUsd');
+  row('CloudWatch', 'Logs ingestion', book.cloudwatch.logsIngestGbUsd, 'GB', 'cloudwatch.logsIngestGbUsd');
+  row('CloudWatch', 'Logs storage', book.cloudwatch.logsStorageGbMonthUsd, 'GB-month', 'cloudwatch.logsStorageGbMonthUsd');
+  row('Data transfer', 'between Availability Zones (each direction)', book.dataTransfer.interAzGbUsd, 'GB', 'dataTransfer.interAzGbUsd');
   return { region: book.region, location: book.location, date: book.date, currency: book.currency, source: book.source, rows };
 }
 

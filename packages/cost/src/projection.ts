@@ -16,6 +16,8 @@ import type { TierOffset } from './lambda.js';
  * - `kinesis-on-demand`: `recordsPerSecond` + `recordBytes`, or `bytesInPerSecond`; `bytesOutPerSecond`
  * - `s3-requests` / `s3-object`: `putsPerSecond`, `getsPerSecond`, `bytes`
  * - `cloudwatch-metrics`: `metricsRequestedPerSecond`
+ * - `cloudwatch-logs`: `bytesPerSecond` (ingested)
+ * - `data-transfer-inter-az`: `bytesPerSecond` (crossing between AZs; billed on both sides)
  */
 
 export interface ProjectedResource {

@@ -320,7 +320,7 @@ export async function refreshPriceBook(region: string, opts: RefreshOptions = {}
     else r.missing.push('cloudwatch.getMetricDataPer1000MetricsUsd');
   }
 
-  r.kept.push('ec2.billing', 'ebs.gp3.baselineIops', 'ebs.gp3.baselineThroughputMiBps', 'ebs.gp3.minimumSeconds', 'lambda.freeEphemeralStorageMB');
+  r.kept.push('ec2.billing', 'ebs.gp3.baselineIops', 'ebs.gp3.baselineThroughputMiBps', 'ebs.gp3.minimumSeconds', 'lambda.freeEphemeralStorageMB', 'cloudwatch.logsIngestGbUsd', 'cloudwatch.logsStorageGbMonthUsd', 'dataTransfer', 'pricingOptions');
   if (template) {
     for (const path of [...r.missing, 'kinesis.enhancedFanOut']) r.warnings.push(`${path}: not found for ${region}; the figure is copied from the ${base.region} book and is not this region's price.`);
   }
