@@ -311,10 +311,15 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     complete = false;
     incompleteReason = (e as Error).message;
     if (!(e instanceof UserError) || deployment) errors.push(String((e as Error).message));
+    // Interrupted before the backend was up (e.g. while a cluster starts): no error, an
+    // incomplete Result like any other interrupted run, so the caller can write it.
+    if (abort.signal.aborted) incompleteReason = 'interrupted';
     if (!deployment) {
       await safeTeardown();
-      o.signal?.removeEventListener('abort', onAbort);
-      throw e;
+      if (!abort.signal.aborted) {
+        o.signal?.removeEventListener('abort', onAbort);
+        throw e;
+      }
     }
   } finally {
     if (deployment) await safeTeardown();

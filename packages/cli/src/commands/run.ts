@@ -27,6 +27,7 @@ import { progressPrinter } from '../lib/progress.js';
 import { summaryTable, trialsTable } from '../lib/summary.js';
 import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
 import { renderTable } from '../lib/table.js';
+import { trapInterrupts } from '../lib/signals.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
@@ -138,11 +139,13 @@ export default class Run extends StreamscoreCommand {
       }
     }
     const abort = new AbortController();
-    const onSigint = () => {
-      this.note('\ninterrupted: stopping the load and writing what was measured…');
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
+    const interrupts = trapInterrupts(
+      (signal) => {
+        this.note(`\ninterrupted (${signal}): stopping the load, tearing down and writing what was measured… (again to stop at once)`);
+        abort.abort();
+      },
+      () => this.note(`stopped at once; remove what is left with: streamscore cleanup --backend ${backend.name}`),
+    );
     const progress = progressPrinter(!flags.quiet && !this.jsonEnabled());
     const measureBase: MeasureBase = {
       backend,
@@ -197,7 +200,7 @@ export default class Run extends StreamscoreCommand {
       if (transportBaseline) result = { ...result, transportBaseline };
     } finally {
       progress.done();
-      process.off('SIGINT', onSigint);
+      interrupts.release();
     }
     writeResult(out, result);
     if (!this.jsonEnabled()) {
@@ -206,7 +209,7 @@ export default class Run extends StreamscoreCommand {
       this.log(`\nResult: ${out}`);
     }
     if (!result.complete) {
-      process.exitCode = abort.signal.aborted ? 130 : 1;
+      process.exitCode = abort.signal.aborted ? (interrupts.exitCode() ?? 130) : 1;
     } else if (result.verdict.status === 'fail') {
       process.exitCode = 1;
     }
