@@ -7,3 +7,4 @@ export * from './reader.js';
 export * from './transport.js';
 export * from './local-kinesis.js';
 export * from './bench.js';
+export * from './fault-proxy.js';
