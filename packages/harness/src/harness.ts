@@ -1,4 +1,3 @@
-import { cpus, totalmem, platform, arch } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
   type Backend,
@@ -6,29 +5,26 @@ import {
   type KnobValues,
   type RunContext,
   type AnyWorkload,
-  type Row,
   Ledger,
   IntervalRecorder,
-  encodeHistogram,
-  percentiles,
-  type Histogram,
   nowMs,
-  constantShape,
-  followedBy,
   type PiecewiseShape,
   scheduleTimeline,
-  dueTimeOf,
-  type EncodedHistogram,
-  type Interval,
   type Result,
-  type Verdict,
-  RESULT_SCHEMA_VERSION,
   type HarnessTransport,
   UserError,
 } from '@streamscore/core';
-import { verifyRun } from './verify.js';
+import { type PriceBook } from '@streamscore/cost';
 import { MemoryHarnessTransport } from './harness-transport.js';
-import { loadPriceBook, type PriceBook, costOfLedger } from '@streamscore/cost';
+import { planSchedule, phaseClock } from './schedule.js';
+import { Collector } from './collect.js';
+import { IntervalSampler, type Progress } from './intervals.js';
+import { Driver } from './drive.js';
+import { settle } from './settle.js';
+import { judgeRun } from './judge.js';
+import { assembleResult, costOfRun } from './result.js';
+
+export type { Progress } from './intervals.js';
 
 export interface RunOptions {
   backend: Backend;
@@ -63,38 +59,19 @@ export interface RunOptions {
   toolVersion: string;
 }
 
-export interface Progress {
-  phase: 'warmup' | 'measure' | 'drain' | 'verify';
-  elapsedS: number;
-  totalS: number;
-  eventsIn: number;
-  eventsOut: number;
-  intervalRate: number;
-  intervalP99Us: number;
-  backlog: number;
-}
-
-const BATCH = 2048;
-
 export function newRunId(workloadId: string, backend: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${backend}-${workloadId.replace(/\//g, '-')}-${randomBytes(3).toString('hex')}`;
 }
 
-function encoded(h: Histogram): EncodedHistogram {
-  return { unit: 'us', significantDigits: 3, encoded: encodeHistogram(h), percentiles: percentiles(h) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
-
 /**
  * Runs one benchmark: plan, provision, start the backend, drive an open-loop load, observe
  * outputs, sample every interval, stop, tear down, verify, and return the Result. Teardown runs
  * on every exit path; an aborted run returns a Result marked incomplete.
+ *
+ * The phases live in their own modules: schedule (shape and drain), drive (the open-loop
+ * driver), collect (answers and their latency), intervals (per-interval records), settle,
+ * judge (the verdict) and result (the Result document).
  */
 export async function runBenchmark(o: RunOptions): Promise<Result> {
   const log = o.log ?? (() => {});
@@ -122,11 +99,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const startedAt = new Date();
 
   const { watermarkDelayMs, horizonMs } = workload.timing(params);
-  const measured = o.shape ?? constantShape(o.rate, warmupS + o.durationS);
-  const drainS = horizonMs > 0 ? Math.ceil((horizonMs + 1000) / 1000) : 0;
-  const drainRate = Math.min(measured.peakRate, 1000);
-  const shape = drainS > 0 ? followedBy(measured, { durationS: drainS, rate: drainRate }, { ...measured.describe(), drain: { durationS: drainS, rate: drainRate } }) : measured;
-  const scheduleS = warmupS + o.durationS + drainS;
+  const schedule = planSchedule({ rate: o.rate, ...(o.shape ? { shape: o.shape } : {}), warmupS, durationS: o.durationS, horizonMs });
+  const { measured, shape, scheduleS } = schedule;
 
   const request = { runId, workload, params, target: o.target, knobs, rate: measured.peakRate, durationS: scheduleS };
   const transport: HarnessTransport = o.transport ?? new MemoryHarnessTransport();
@@ -136,20 +110,13 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
 
   let deployment: Deployment | undefined;
   let provisioningMs = 0;
-  const latency = new IntervalRecorder();
-  const sendDelay = new IntervalRecorder();
-  const measuredLatency = new IntervalRecorder();
-  const intervals: Interval[] = [];
-  const actual: Row[] = [];
+  const collector = new Collector(workload, transport);
+  let sampler: IntervalSampler | undefined;
+  let driver: Driver | undefined;
   const verifyMax = o.verifyMaxEvents ?? 5_000_000;
-  let keepRows = true;
-  let sent = 0;
-  let out = 0;
-  let measureSent = 0;
   let complete = true;
   let incompleteReason: string | undefined;
   let baseTimeMs = 0;
-  let lastEventTime = 0;
   let timeline = scheduleTimeline(shape, 0);
 
   try {
@@ -163,150 +130,36 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     baseTimeMs = Math.floor(nowMs()) + 20;
     timeline = scheduleTimeline(shape, baseTimeMs);
     const source = workload.generator({ timeline, options: o.generatorOptions ?? {} });
-    const measureStartMs = baseTimeMs + warmupS * 1000;
-    const measureEndMs = measureStartMs + o.durationS * 1000;
-    const scoredUntilMs = measureEndMs + horizonMs;
-    const scheduleEndMs = baseTimeMs + scheduleS * 1000;
+    const clock = phaseClock(schedule, baseTimeMs, horizonMs);
+    collector.start(clock);
+    // The driver samples an interval whenever one is due; the sampler reads the driver's counts.
+    const d: Driver = new Driver({ source, timeline, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => s.tick(now), verifyMax, signal: abort.signal });
+    const s: IntervalSampler = new IntervalSampler({
+      schedule,
+      intervalS,
+      baseTimeMs,
+      backend: o.backend,
+      deployment,
+      transport,
+      collector,
+      driver: d,
+      errors,
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+    sampler = s;
+    driver = d;
 
-    // Rows observed together with the same due time have the same latency: record them as one
-    // value with a count (an HDR record costs ~200 ns; at a million rows/s that matters).
-    let runArrival = Number.NaN;
-    let runDueMs = Number.NaN;
-    let runN = 0;
-    const flushRun = () => {
-      if (runN === 0) return;
-      const us = (runArrival - runDueMs) * 1000;
-      latency.recordN(us, runN);
-      if (runDueMs >= measureStartMs && runDueMs <= scoredUntilMs) measuredLatency.recordN(us, runN);
-      runN = 0;
-    };
-    const observeRow = (row: Row, arrivalMs: number) => {
-      out++;
-      const due = dueTimeOf(row, workload.output);
-      if (due !== runDueMs || arrivalMs !== runArrival) {
-        flushRun();
-        runDueMs = due;
-        runArrival = arrivalMs;
-      }
-      runN++;
-      if (keepRows) actual.push(row);
-    };
-    const observe = {
-      drain: () => {
-        transport.drain(observeRow);
-        flushRun();
-      },
-    };
-
-    let lastTickSent = 0;
-    let lastTickOut = 0;
-    let nextTick = baseTimeMs + intervalS * 1000;
-    const tick = async (now: number) => {
-      const tS = (now - baseTimeMs) / 1000;
-      // An interval belongs to the phase its middle falls in (the last one may be cut short).
-      const mid = Math.max(0, tS - intervalS / 2);
-      const phase: Interval['phase'] = mid < warmupS ? 'warmup' : mid < warmupS + o.durationS ? 'measure' : 'drain';
-      const lat = latency.drainInterval();
-      const sd = sendDelay.drainInterval();
-      let backend: Record<string, number> = {};
-      try {
-        backend = { ...(await o.backend.metrics(deployment!)), ...(transport.metrics?.() ?? {}) };
-      } catch (e) {
-        errors.push(`metrics: ${(e as Error).message}`);
-      }
-      const backlog = Math.max(0, Math.floor(shape.eventsBy(Math.min(tS, scheduleS))) - sent);
-      const iv: Interval = {
-        t: Math.round(tS * 1000) / 1000,
-        phase,
-        targetRate: shape.rateAt(Math.max(0, tS - intervalS / 2)),
-        eventsIn: sent - lastTickSent,
-        eventsOut: out - lastTickOut,
-        sendBacklog: backlog,
-        latency: encoded(lat),
-        sendDelay: encoded(sd),
-        backend,
-      };
-      intervals.push(iv);
-      lastTickSent = sent;
-      lastTickOut = out;
-      o.onProgress?.({
-        phase,
-        elapsedS: tS,
-        totalS: scheduleS,
-        eventsIn: sent,
-        eventsOut: out,
-        intervalRate: iv.eventsIn / intervalS,
-        intervalP99Us: iv.latency.percentiles.p99,
-        backlog,
-      });
-    };
-
-    // The open-loop driver: every event is due at its event time; nothing waits for the system.
-    const batch: unknown[] = [];
-    let nextDue = timeline.timestampMs(source.nextEventNumber);
-    while (!abort.signal.aborted && source.hasNext()) {
-      let now = nowMs();
-      if (now >= nextTick) {
-        observe.drain();
-        await tick(now);
-        nextTick += intervalS * 1000;
-        continue;
-      }
-      if (nextDue >= scheduleEndMs) break;
-      if (nextDue > now) {
-        observe.drain();
-        const wait = Math.min(nextDue, nextTick) - now;
-        if (wait >= 2) await sleep(wait - 1);
-        else await yieldToLoop();
-        continue;
-      }
-      // Send everything due, in batches; send delay is recorded per run of equal due times.
-      let runDue = nextDue;
-      let runCount = 0;
-      while (batch.length < BATCH && nextDue <= now && nextDue < scheduleEndMs && source.hasNext()) {
-        batch.push(source.next());
-        if (nextDue !== runDue) {
-          sendDelay.recordN((now - runDue) * 1000, runCount);
-          runDue = nextDue;
-          runCount = 0;
-        }
-        runCount++;
-        lastEventTime = nextDue;
-        nextDue = timeline.timestampMs(source.nextEventNumber);
-      }
-      if (runCount > 0) sendDelay.recordN((now - runDue) * 1000, runCount);
-      sent += batch.length;
-      if (now >= measureStartMs && now < measureEndMs) measureSent += batch.length;
-      if (keepRows && sent > verifyMax) keepRows = false;
-      await transport.send(batch);
-      batch.length = 0;
-      observe.drain();
-      if (nowMs() - now > 5) await yieldToLoop();
-    }
+    await d.run();
     if (abort.signal.aborted) {
       complete = false;
       incompleteReason = 'interrupted';
     }
     transport.end();
-    // Grace period: let in-flight answers arrive before stopping.
-    // Settle: let in-flight answers arrive — until the output has been quiet for the
-    // transport's quiet period, within a bound (a polled transport needs longer than memory).
-    const settle = transport.settle ?? { quietMs: 200, maxMs: 500 };
-    const settleStart = nowMs();
-    let lastOut = out;
-    let quietSince = settleStart;
-    while (complete && nowMs() - settleStart < settle.maxMs && nowMs() - quietSince < settle.quietMs) {
-      observe.drain();
-      if (out !== lastOut) {
-        lastOut = out;
-        quietSince = nowMs();
-      }
-      await sleep(20);
-    }
-    observe.drain();
-    await tick(nowMs());
+    if (complete) await settle(transport, collector);
+    else collector.drain();
+    await s.tick(nowMs());
     await o.backend.stop(deployment, ctx);
-    observe.drain();
+    collector.drain();
   } catch (e) {
     complete = false;
     incompleteReason = (e as Error).message;
@@ -335,96 +188,53 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     }
   }
 
-  // Verification: the oracle regenerates exactly the events that were sent.
+  const sent = driver?.sent ?? 0;
+  const out = collector.out;
   o.onProgress?.({ phase: 'verify', elapsedS: scheduleS, totalS: scheduleS, eventsIn: sent, eventsOut: out, intervalRate: 0, intervalP99Us: 0, backlog: 0 });
-  let verdict: Verdict;
-  if (!keepRows) {
-    verdict = skipped(`the run sent ${sent} events, more than --verify-max-events ${verifyMax}; the answer was not checked`);
-  } else {
-    try {
-      verdict = verifyRun({
-        workload,
-        params,
-        timeline,
-        eventsSent: sent,
-        generatorOptions: o.generatorOptions ?? {},
-        actual,
-        cutoffMs: horizonMs > 0 ? lastEventTime - watermarkDelayMs : undefined,
-      });
-    } catch (e) {
-      verdict = skipped(`verification failed to run: ${(e as Error).message}`);
-      errors.push(`verify: ${(e as Error).message}`);
-    }
-  }
-
-  const measuredS = o.durationS;
-  let cost: Result['cost'];
-  try {
-    const region = typeof deployment?.state['region'] === 'string' ? (deployment.state['region'] as string) : 'us-east-1';
-    const book = o.priceBook ?? loadPriceBook(region);
-    cost = costOfLedger(ledger.list(), book, { events: sent, runEndMs: Date.now() });
-  } catch (e) {
-    errors.push(`cost: ${(e as Error).message}`);
-  }
-  const c = cpus();
-  const result: Result = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    runId,
-    tool: { name: 'streamscore', version: o.toolVersion },
-    complete,
-    ...(incompleteReason ? { incompleteReason } : {}),
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    config: {
-      workload: workload.id,
-      params,
-      backend: o.backend.name,
-      target: o.target,
-      transport: transport.binding.kind,
-      knobs,
-      load: { shape: measured.describe(), rate: measured.peakRate, warmupS, durationS: o.durationS, drainS, intervalS },
-      ...(o.latencySloMs !== undefined ? { latencySloMs: o.latencySloMs } : {}),
-    },
-    environment: {
-      os: platform(),
-      arch: arch(),
-      cpus: c.length,
-      cpuModel: c[0]?.model ?? 'unknown',
-      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-    },
-    deployment: {
-      ...(typeof deployment?.state['mode'] === 'string' ? { mode: deployment.state['mode'] as string } : {}),
-      provisioningMs,
-      details: deployment ? { target: deployment.target, ...deployment.state } : {},
-    },
-    generator: {
-      baseTimeMs,
-      firstEventNumber: 0,
-      eventsSent: sent,
-      timeline: timeline.describe() as unknown as Record<string, unknown>,
-      options: o.generatorOptions ?? {},
-    },
-    summary: {
-      targetRate: measured.peakRate,
-      achievedRate: measureSent / measuredS,
-      eventsIn: sent,
-      eventsOut: out,
-      measuredS,
-      latency: percentiles(measuredLatency.total),
-      sendDelay: percentiles(sendDelay.total),
-    },
-    latency: encoded(measuredLatency.total),
-    sendDelay: encoded(sendDelay.total),
-    intervals,
-    verdict,
-    ledger: ledger.list(),
-    ...(cost ? { cost } : {}),
+  const verdict = judgeRun({
+    workload,
+    params,
+    timeline,
+    eventsSent: sent,
+    generatorOptions: o.generatorOptions ?? {},
+    actual: collector.actual,
+    keptRows: collector.keepRows,
+    verifyMax,
+    watermarkDelayMs,
+    horizonMs,
+    lastEventTime: driver?.lastEventTime ?? 0,
     errors,
-  };
-  return result;
-}
-
-function skipped(note: string): Verdict {
-  return { status: 'skipped', method: 'none', matched: 0, missing: 0, unexpected: 0, expected: 0, covered: 0, samples: { missing: [], unexpected: [] }, notes: [note] };
+  });
+  const cost = costOfRun(ledger, deployment, o.priceBook, sent, errors);
+  return assembleResult({
+    runId,
+    toolVersion: o.toolVersion,
+    complete,
+    incompleteReason,
+    startedAt,
+    workload,
+    params,
+    backend: o.backend,
+    target: o.target,
+    transportKind: transport.binding.kind,
+    knobs,
+    schedule,
+    intervalS,
+    latencySloMs: o.latencySloMs,
+    deployment,
+    provisioningMs,
+    baseTimeMs,
+    timeline,
+    generatorOptions: o.generatorOptions ?? {},
+    eventsSent: sent,
+    eventsOut: out,
+    measureSent: driver?.measureSent ?? 0,
+    measuredLatency: collector.measuredLatency,
+    sendDelay: driver?.sendDelay ?? new IntervalRecorder(),
+    intervals: sampler?.intervals ?? [],
+    verdict,
+    ledger,
+    cost,
+    errors,
+  });
 }

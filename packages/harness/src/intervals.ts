@@ -1,0 +1,87 @@
+import { type Backend, type Deployment, type HarnessTransport, type Interval, IntervalRecorder } from '@streamscore/core';
+import type { Collector } from './collect.js';
+import type { Schedule } from './schedule.js';
+import { encoded } from './score.js';
+
+export interface Progress {
+  phase: 'warmup' | 'measure' | 'drain' | 'verify';
+  elapsedS: number;
+  totalS: number;
+  eventsIn: number;
+  eventsOut: number;
+  intervalRate: number;
+  intervalP99Us: number;
+  backlog: number;
+}
+
+/** What the sampler reads from the driver at each tick. */
+export interface DriverCounts {
+  readonly sent: number;
+  readonly sendDelay: IntervalRecorder;
+}
+
+/** Samples one Interval record per tick: counts, latency, send delay, backlog, backend metrics. */
+export class IntervalSampler {
+  readonly intervals: Interval[] = [];
+  private lastTickSent = 0;
+  private lastTickOut = 0;
+
+  constructor(
+    private readonly p: {
+      schedule: Schedule;
+      intervalS: number;
+      baseTimeMs: number;
+      backend: Backend;
+      deployment: Deployment;
+      transport: HarnessTransport;
+      collector: Collector;
+      driver: DriverCounts;
+      errors: string[];
+      onProgress?: (p: Progress) => void;
+    },
+  ) {}
+
+  async tick(now: number): Promise<void> {
+    const { schedule, intervalS, collector, driver } = this.p;
+    const { warmupS, durationS, shape, scheduleS } = schedule;
+    const tS = (now - this.p.baseTimeMs) / 1000;
+    // An interval belongs to the phase its middle falls in (the last one may be cut short).
+    const mid = Math.max(0, tS - intervalS / 2);
+    const phase: Interval['phase'] = mid < warmupS ? 'warmup' : mid < warmupS + durationS ? 'measure' : 'drain';
+    const lat = collector.latency.drainInterval();
+    const sd = driver.sendDelay.drainInterval();
+    let backend: Record<string, number> = {};
+    try {
+      backend = { ...(await this.p.backend.metrics(this.p.deployment)), ...(this.p.transport.metrics?.() ?? {}) };
+    } catch (e) {
+      this.p.errors.push(`metrics: ${(e as Error).message}`);
+    }
+    const sent = driver.sent;
+    const out = collector.out;
+    const backlog = Math.max(0, Math.floor(shape.eventsBy(Math.min(tS, scheduleS))) - sent);
+    const iv: Interval = {
+      t: Math.round(tS * 1000) / 1000,
+      phase,
+      targetRate: shape.rateAt(Math.max(0, tS - intervalS / 2)),
+      eventsIn: sent - this.lastTickSent,
+      eventsOut: out - this.lastTickOut,
+      sendBacklog: backlog,
+      latency: encoded(lat),
+      sendDelay: encoded(sd),
+      backend,
+    };
+    this.intervals.push(iv);
+    this.lastTickSent = sent;
+    this.lastTickOut = out;
+    this.p.onProgress?.({
+      phase,
+      elapsedS: tS,
+      totalS: scheduleS,
+      eventsIn: sent,
+      eventsOut: out,
+      intervalRate: iv.eventsIn / intervalS,
+      intervalP99Us: iv.latency.percentiles.p99,
+      backlog,
+    });
+  }
+}
