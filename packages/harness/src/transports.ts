@@ -1,5 +1,5 @@
-import { type Backend, UserError, type HarnessTransport, type TransportContext } from '@streamscore/core';
-import { KinesisHarnessTransport, startLocalKinesis } from '@streamscore/kinesis';
+import { type Backend, UserError, type FaultSpec, type HarnessTransport, type InjectedFault, type TransportContext } from '@streamscore/core';
+import { KinesisHarnessTransport, startKinesisFaultProxy, startLocalKinesis, type KinesisFaultProxy } from '@streamscore/kinesis';
 import { MemoryHarnessTransport } from './harness-transport.js';
 
 /** Targets that run on this machine get a local Kinesis (kinesalite on 127.0.0.1) for the run. */
@@ -10,7 +10,15 @@ export interface TransportChoice {
   region?: string;
   inputShards?: number;
   outputShards?: number;
+  /**
+   * Put the fault proxy (kinesis-throttle, network-delay) between every client and the local
+   * Kinesis. Only when the run has wire faults: the extra hop is not free.
+   */
+  faultProxy?: boolean;
 }
+
+/** Wire faults the proxy injects, by kind. */
+export const WIRE_FAULTS = ['kinesis-throttle', 'network-delay'] as const;
 
 /**
  * The harness transport a backend needs on a target: in process for the local engine; Kinesis
@@ -26,8 +34,54 @@ export async function harnessTransportFor(backend: Backend, target: string, c: T
     return new KinesisHarnessTransport({ runId: c.runId, region, backend: backend.name, ...shards(c) });
   }
   const local = await startLocalKinesis();
-  const inner = new KinesisHarnessTransport({ runId: c.runId, region: 'us-east-1', endpoint: local.endpoint, backend: backend.name, ...shards(c) });
-  return withCleanup(inner, () => local.stop());
+  const proxy = c.faultProxy ? await startKinesisFaultProxy(local.endpoint) : undefined;
+  const endpoint = proxy?.endpoint ?? local.endpoint;
+  const inner = new KinesisHarnessTransport({ runId: c.runId, region: 'us-east-1', endpoint, backend: backend.name, ...shards(c) });
+  const t = withCleanup(inner, async () => {
+    await proxy?.stop();
+    await local.stop();
+  });
+  return proxy ? withWireFaults(t, proxy) : t;
+}
+
+function opsOption(f: FaultSpec): string[] | undefined {
+  const ops = f.options['ops'];
+  if (ops === undefined) return undefined;
+  const names: Record<string, string[]> = { put: ['PutRecords', 'PutRecord'], get: ['GetRecords'] };
+  return String(ops)
+    .split('+')
+    .flatMap((o) => names[o] ?? [o]);
+}
+
+/** The transport, plus the proxy's faults (docs/faults.md: kinesis-throttle, network-delay). */
+function withWireFaults(t: HarnessTransport, proxy: KinesisFaultProxy): HarnessTransport {
+  const inject = async (f: FaultSpec): Promise<InjectedFault> => {
+    const ops = opsOption(f);
+    if (f.kind === 'kinesis-throttle') {
+      const share = typeof f.options['share'] === 'number' ? f.options['share'] : 0.1;
+      proxy.throttle({ share, ...(ops ? { ops } : {}) });
+      return {
+        effect: `${Math.round(share * 100)}% of ${ops?.join('/') ?? 'PutRecords entries and GetRecords calls'} answered ProvisionedThroughputExceededException`,
+        clear: async () => proxy.throttle(undefined),
+      };
+    }
+    if (f.kind === 'network-delay') {
+      const ms = Number(f.options['ms'] ?? 100);
+      if (!(ms > 0)) throw new UserError(`network-delay needs ms=N, a positive number of milliseconds (got ${String(f.options['ms'])}).`);
+      proxy.delay({ ms, ...(ops ? { ops } : {}) });
+      return { effect: `every ${ops?.join('/') ?? 'Kinesis'} call held ${ms} ms`, clear: async () => proxy.delay(undefined) };
+    }
+    throw new Error(`the fault proxy does not inject ${f.kind}`);
+  };
+  const metrics = () => {
+    const s = proxy.stats();
+    return { ...(t.metrics?.() ?? {}), proxyThrottled: s.throttled, proxyDelayed: s.delayed };
+  };
+  return Object.assign(Object.create(t) as HarnessTransport, {
+    faultKinds: WIRE_FAULTS,
+    injectFault: inject,
+    metrics,
+  });
 }
 
 function shards(c: TransportChoice): { inputShards?: number; outputShards?: number } {
