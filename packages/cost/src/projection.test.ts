@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '@streamscore/core';
 import { loadPriceBook } from './price-book.js';
-import { explainHourly, projectCost, projectHourly } from './projection.js';
+import { alwaysOnLambda, explainHourly, lambdaLogs, projectCost, projectHourly } from './projection.js';
 
 const book = loadPriceBook('us-east-1');
 
@@ -56,5 +56,18 @@ describe('projectCost', () => {
     const c = projectCost([{ kind: 'kda-application', count: 1, attributes: { kpus: 2 } }], book, { durationS: 300, events: 1_000_000 });
     expect(c.totalUsd).toBeCloseTo(0.057283, 6);
     expect(c.perMillionEventsUsd).toBeCloseTo(0.057283, 6);
+  });
+});
+
+describe('always-on Lambda and its logs', () => {
+  it('bills an always-on 4,096 MB arm64 function every millisecond of the hour', () => {
+    const hourly = explainHourly;
+    const b = book;
+    // 4 invocations × 900,000 ms = 3,600 s × 4 GB = 14,400 GB-s × $0.0000133334 = $0.19200 + 4 requests × $0.0000002
+    const x = hourly(alwaysOnLambda(4096, 'arm64'), b);
+    expect(x.priced).toBe(true);
+    expect(x.usdPerHour).toBeCloseTo(14_400 * 0.0000133334 + 4 * 0.2e-6, 9);
+    // 10 invocations/s × 380 B × 3,600 s = 13,680,000 B = 0.012741 GiB × $0.50 = $0.0063702
+    expect(hourly(lambdaLogs(10), b).usdPerHour).toBeCloseTo((13_680_000 / 2 ** 30) * 0.5, 10);
   });
 });

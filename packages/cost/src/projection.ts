@@ -113,3 +113,35 @@ export function projectCost(resources: ProjectedResource[], book: PriceBook, run
     ...(run.tierOffsetGbS !== undefined ? { tierOffsetGbS: run.tierOffsetGbS } : {}),
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lambda resources every projection prices the same way (the planner and Flock's pre-run estimate)
+
+/** Lambda's limit on one invocation: an always-on function is re-invoked before it. */
+export const LAMBDA_MAX_INVOCATION_S = 900;
+
+/**
+ * Bytes Lambda writes to CloudWatch Logs for one invocation whose code logs nothing: a START line
+ * (~70 B), an END line (~50 B) and a REPORT line (~180 B), each counted with 26 B of event
+ * metadata. An assumption (the lines' lengths vary with the request id and the figures printed);
+ * measured runs are billed from what was ingested.
+ */
+export const LAMBDA_LOG_BYTES_PER_INVOCATION = 380;
+
+/**
+ * An always-on function, as Flock runs its source: one invocation at a time, each running to the
+ * 15-minute limit and re-invoked at once, so it is billed every millisecond of the hour.
+ */
+export function alwaysOnLambda(memoryMB: number, architecture: 'x86_64' | 'arm64', name?: string): ProjectedResource {
+  return {
+    kind: 'lambda-invocations',
+    ...(name ? { name } : {}),
+    count: 1,
+    attributes: { requestsPerSecond: 1 / LAMBDA_MAX_INVOCATION_S, avgBilledMs: LAMBDA_MAX_INVOCATION_S * 1000, memoryMB, architecture },
+  };
+}
+
+/** CloudWatch Logs ingestion of the START/END/REPORT lines of `invocationsPerSecond`. */
+export function lambdaLogs(invocationsPerSecond: number, name?: string): ProjectedResource {
+  return { kind: 'cloudwatch-logs', ...(name ? { name } : {}), count: 1, attributes: { bytesPerSecond: invocationsPerSecond * LAMBDA_LOG_BYTES_PER_INVOCATION } };
+}

@@ -17,6 +17,7 @@ import {
   type IamPolicyDocument,
 } from '@streamscore/core';
 import { KinesisReader, kinesisClient } from '@streamscore/kinesis';
+import { LAMBDA_MAX_INVOCATION_S, alwaysOnLambda, lambdaLogs, loadPriceBook, projectCost, type PriceBook, type ProjectedResource } from '@streamscore/cost';
 import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
 import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
@@ -33,8 +34,16 @@ export const TAG_BACKEND = 'streamscore/backend';
 /** Prefix of every function name this backend creates; `cleanup` lists by it. */
 export const FUNCTION_PREFIX = 'ss-flock-';
 
-/** us-east-1 list prices (first tier) for projections; measured runs are costed by core's price book. */
-const PROJECTION_PRICES = { requestUsd: 0.2e-6, gbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 } } as const;
+/**
+ * vCPU-µs of compute per event that the pre-run estimate bills: the highest per-event compute
+ * billed in streamscore's measured Flock runs (8.7–57 vCPU-µs/event, issue 14), so that
+ * `--max-cost` errs towards refusing. The planner uses the measured figure of each query.
+ */
+export const ESTIMATE_COMPUTE_US_PER_EVENT = 57;
+/** Billed time of an invocation beyond its events' compute, ms at one vCPU (as the planner's flock-lambda profile). */
+const ESTIMATE_INVOCATION_OVERHEAD_MS = 10;
+/** Flock's source function: 4,096 MB, always on (flock-lab/flock flock/src/configs/flock.toml, flock_datasource). */
+export const FLOCK_SOURCE_MEMORY_MB = 4096;
 
 export interface FlockKnobs {
   memoryMB: number;
@@ -166,9 +175,24 @@ export async function checkAccountConcurrency(client: LambdaClient, q: FlockQuer
   return { ...(total !== undefined ? { concurrentExecutions: total } : {}), unreserved };
 }
 
-export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryPlan): { requestsPerSecond: number; avgBilledMs: number; usd: number } {
-  // One invocation per epoch (per-event) or per window fragment; a fragment of a few MB takes
-  // tens of ms in DuckDB. A first-order estimate, replaced by measured REPORT lines after a run.
+export interface FlockProjection {
+  requestsPerSecond: number;
+  avgBilledMs: number;
+  /** What the run would cost, by resource name, priced with the price book. */
+  costByResource: Record<string, number>;
+  usd: number;
+  resources: ProjectedResource[];
+}
+
+/**
+ * The pre-run estimate, priced with the price book like every other backend's: the query stage's
+ * invocations (one per epoch, or per window fragment; each billed its events' compute at the
+ * function's share of a vCPU plus an overhead), Flock's source as Flock runs it (an always-on
+ * 4,096 MB function; in this run the driver in this process stands in for it, and the estimate
+ * prices it so that the bill is Flock's whole bill), and CloudWatch Logs ingestion of every
+ * invocation's REPORT lines. Measured runs are billed from the REPORT lines themselves.
+ */
+export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryPlan, book: PriceBook, names: { stem: string }): FlockProjection {
   const eventsPerEpoch = (request.rate * k.epochMs) / 1000;
   const approxEventBytes = 60; // Arrow + gzip, NEXMark bid
   const fragmentBytes = k.fragmentBytes ?? (k.invocation === 'sync' ? 6e6 : 1e6);
@@ -182,11 +206,19 @@ export function projectedCost(request: RunRequest, k: FlockKnobs, q: FlockQueryP
     requestsPerSecond = windowsPerSecond * Math.max(1, Math.ceil((eventsPerWindow * approxEventBytes) / fragmentBytes));
   }
   const eventsPerRequest = request.rate / Math.max(requestsPerSecond, 1e-9);
-  const avgBilledMs = Math.ceil(5 + eventsPerRequest * 0.002);
-  const seconds = request.durationS;
-  const gbS = requestsPerSecond * seconds * (avgBilledMs / 1000) * (k.memoryMB / 1024);
-  const usd = gbS * PROJECTION_PRICES.gbSecond[k.arch] + requestsPerSecond * seconds * PROJECTION_PRICES.requestUsd;
-  return { requestsPerSecond, avgBilledMs, usd };
+  // Lambda gives a function memory/1,769 MB of a vCPU (AWS configuration-memory page); below one vCPU compute slows in proportion.
+  const vcpu = Math.min(1, k.memoryMB / 1769);
+  const avgBilledMs = Math.ceil((ESTIMATE_INVOCATION_OVERHEAD_MS + (eventsPerRequest * ESTIMATE_COMPUTE_US_PER_EVENT) / 1000) / vcpu);
+  const sourceInvocationsPerSecond = 1 / LAMBDA_MAX_INVOCATION_S;
+  const resources: ProjectedResource[] = [
+    { kind: 'lambda-invocations', name: `${names.stem}-invocations`, count: 1, attributes: { requestsPerSecond, avgBilledMs, memoryMB: k.memoryMB, architecture: k.arch } },
+    alwaysOnLambda(FLOCK_SOURCE_MEMORY_MB, k.arch, `${names.stem}-source`),
+    lambdaLogs(requestsPerSecond + sourceInvocationsPerSecond, `${names.stem}-logs`),
+  ];
+  const cost = projectCost(resources, book, { durationS: request.durationS });
+  const costByResource: Record<string, number> = {};
+  for (const l of cost.lines) costByResource[l.resource] = (costByResource[l.resource] ?? 0) + l.costUsd;
+  return { requestsPerSecond, avgBilledMs, costByResource, usd: cost.totalUsd, resources };
 }
 
 /** The flock backend, with its AWS endpoints and declared workloads configurable (tests). */
@@ -235,13 +267,17 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       const k = knobsOf(request.knobs);
       const q = planQuery(request.workload, request.params);
       const names = functionNames(request.runId, q, k.groupSize);
-      const cost = projectedCost(request, k, q);
+      const book = loadPriceBook(request.target === 'local' ? 'us-east-1' : regionOf(o));
+      const stem = runStem(request.runId);
+      const cost = projectedCost(request, k, q, book, { stem });
       const notes = [
         q.stage === 'per-event'
           ? `per-event query: one function (${names[0]}), unreserved concurrency`
           : `windowed query (${q.window!.kind}): a group of ${k.groupSize} functions with reserved concurrency 1; a consistent hash of the window id picks the member`,
         `source: the driver in this process reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
-        `projection: ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}); measured runs are billed from REPORT lines`,
+        `projection (price book ${book.region} ${book.date}): ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}) at ${ESTIMATE_COMPUTE_US_PER_EVENT} vCPU-µs/event (the highest measured: an upper estimate); measured runs are billed from REPORT lines`,
+        `Flock's source is an always-on ${FLOCK_SOURCE_MEMORY_MB} MB function re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} minutes ($${(cost.costByResource[`${stem}-source`] ?? 0).toFixed(4)} for this run); here the driver in this process stands in for it, and the estimate prices it so the bill is Flock's whole bill`,
+        `CloudWatch Logs: START/END/REPORT lines of every invocation ($${(cost.costByResource[`${stem}-logs`] ?? 0).toFixed(4)})`,
       ];
       if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
       if (request.target === 'aws') {
@@ -265,7 +301,9 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         request,
         resources: [
           { kind: 'lambda-function', name: names.length > 1 ? `${names[0]} … ${names[names.length - 1]}` : names[0]!, size: `${k.memoryMB}MB/${k.arch}`, count: names.length, projectedCostUsd: 0 },
-          { kind: 'lambda-invocations', name: `${runStem(request.runId)}-invocations`, size: `${k.memoryMB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.usd },
+          { kind: 'lambda-invocations', name: `${stem}-invocations`, size: `${k.memoryMB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.costByResource[`${stem}-invocations`] ?? 0 },
+          { kind: 'lambda-invocations', name: `${stem}-source`, size: `${FLOCK_SOURCE_MEMORY_MB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.costByResource[`${stem}-source`] ?? 0 },
+          { kind: 'cloudwatch-logs', name: `${stem}-logs`, count: 1, projectedCostUsd: cost.costByResource[`${stem}-logs`] ?? 0 },
           ...(request.target === 'aws' ? [{ kind: 'iam-role', name: `${runStem(request.runId)}-role`, count: 1, projectedCostUsd: 0 }] : []),
         ],
         projectedCostUsd: cost.usd,
