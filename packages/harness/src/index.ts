@@ -9,3 +9,6 @@ export * from './baseline.js';
 export * from './compare-file.js';
 export * from './faults.js';
 export * from './recovery.js';
+export * from './doctor/doctor.js';
+export * from './doctor/quotas.js';
+export * from './doctor/permissions.js';
