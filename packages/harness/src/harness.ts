@@ -12,6 +12,8 @@ import {
   scheduleTimeline,
   type Result,
   type HarnessTransport,
+  type FaultSpec,
+  type FaultRecord,
   UserError,
 } from '@streamscore/core';
 import { type PriceBook } from '@streamscore/cost';
@@ -23,6 +25,8 @@ import { Driver } from './drive.js';
 import { settle } from './settle.js';
 import { judgeRun } from './judge.js';
 import { assembleResult, costOfRun } from './result.js';
+import { FaultSchedule, assignFaults } from './faults.js';
+import { withRecovery } from './recovery.js';
 
 export type { Progress } from './intervals.js';
 
@@ -53,6 +57,8 @@ export interface RunOptions {
   priceBook?: PriceBook;
   /** Transport for backends that need more than memory (kinesis); defaults to in-process. */
   transport?: HarnessTransport;
+  /** Faults fired during the load (docs/faults.md); refused before anything starts when nobody injects one. */
+  faults?: readonly FaultSpec[];
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   log?: (message: string) => void;
@@ -107,6 +113,10 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   if (transport.binding.kind !== o.backend.transportFor(o.target)) {
     throw new UserError(`Backend ${o.backend.name} (target ${o.target}) needs the ${o.backend.transportFor(o.target)} transport, not ${transport.binding.kind}.`);
   }
+  const faultSpecs = o.faults ?? [];
+  const faultsBy = assignFaults(faultSpecs, { backend: o.backend, target: o.target, transport, loadS: warmupS + o.durationS });
+  let faults: FaultSchedule | undefined;
+  let faultRecords: FaultRecord[] | undefined;
 
   let deployment: Deployment | undefined;
   let provisioningMs = 0;
@@ -132,8 +142,12 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     const source = workload.generator({ timeline, options: o.generatorOptions ?? {} });
     const clock = phaseClock(schedule, baseTimeMs, horizonMs);
     collector.start(clock);
+    if (faultSpecs.length) faults = new FaultSchedule(faultSpecs, faultsBy, { backend: o.backend, deployment, ctx, transport, baseTimeMs });
     // The driver samples an interval whenever one is due; the sampler reads the driver's counts.
-    const d: Driver = new Driver({ source, timeline, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => s.tick(now), verifyMax, signal: abort.signal });
+    const d: Driver = new Driver({ source, timeline, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => {
+      faults?.poll(now); // faults fire on the interval clock: at whole seconds of the load
+      return s.tick(now);
+    }, verifyMax, signal: abort.signal });
     const s: IntervalSampler = new IntervalSampler({
       schedule,
       intervalS,
@@ -150,6 +164,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     driver = d;
 
     await d.run();
+    // The load is over: lasting faults (throttles, delays) end before the output settles.
+    if (faults) faultRecords = await faults.finish(nowMs());
     if (abort.signal.aborted) {
       complete = false;
       incompleteReason = 'interrupted';
@@ -175,6 +191,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       }
     }
   } finally {
+    if (faults && !faultRecords) faultRecords = await faults.finish(nowMs());
     if (deployment) await safeTeardown();
     o.signal?.removeEventListener('abort', onAbort);
   }
@@ -206,7 +223,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     errors,
   });
   const cost = costOfRun(ledger, deployment, o.priceBook, sent, errors);
-  return assembleResult({
+  const result = assembleResult({
     runId,
     toolVersion: o.toolVersion,
     complete,
@@ -237,4 +254,5 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     cost,
     errors,
   });
+  return faultRecords ? { ...result, faults: withRecovery(faultRecords, result.intervals, verdict) } : result;
 }
