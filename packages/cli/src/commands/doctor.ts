@@ -34,7 +34,7 @@ export default class Doctor extends StreamscoreCommand {
       return b.iamPolicy && target ? [{ name: b.name, target, policy: b.iamPolicy(target) }] : [];
     });
     if (flags.backend?.length && backends.length === 0) {
-      throw new UserError(`None of ${flags.backend.join(', ')} has a ${flags.target} target.`, 'Run `streamscore backends` to see each backend’s targets.');
+      throw new UserError(`None of ${flags.backend.join(', ')} runs on --target ${flags.target}.`, 'Run `streamscore backends` to see each backend’s targets.');
     }
     const report = await runDoctor({
       ...(flags.region ? { region: flags.region } : {}),
