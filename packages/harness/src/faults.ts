@@ -104,7 +104,7 @@ export function assignFaults(
     throw new UserError(
       `${o.backend.name} on target ${o.target} cannot inject ${f.kind}; it injects ${can.length ? can.join(', ') : 'no faults'}.`,
       wireKinds.length === 0 && ['kinesis-throttle', 'network-delay'].includes(f.kind)
-        ? 'Wire faults go through the fault proxy in front of a local Kinesis: use a local target.'
+        ? 'Wire faults are injected by the fault proxy in front of the local Kinesis: run a backend that reads Kinesis (flink, flock) on a local target.'
         : 'See docs/faults.md for which platform injects what.',
     );
   });

@@ -17,6 +17,8 @@ import {
   newRunId,
   readRunFile,
   type RunFile,
+  parseFaultEntry,
+  parseFaultFlag,
 } from '@streamscore/harness';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
@@ -55,6 +57,7 @@ export default class Run extends StreamscoreCommand {
     param: Flags.string({ char: 'p', description: 'query parameter key=value (repeatable)', multiple: true }),
     gen: Flags.string({ description: 'generator option key=value, e.g. outOfOrderGroupSize=4 (repeatable)', multiple: true }),
     knob: Flags.string({ char: 'k', description: 'backend knob key=value (repeatable; see `streamscore backends`)', multiple: true }),
+    fault: Flags.string({ description: 'inject a fault: KIND@TIME[:key=value,...], e.g. kill-taskmanager@30s, kinesis-throttle@0s:share=10% (repeatable; docs/faults.md)', multiple: true }),
     parallelism: Flags.integer({ description: 'shorthand for --knob parallelism=N' }),
     'instance-type': Flags.string({ description: 'shorthand for --knob instance-type=T (flink on ec2)' }),
     nodes: Flags.integer({ description: 'shorthand for --knob nodes=N (flink on ec2)' }),
@@ -116,7 +119,9 @@ export default class Run extends StreamscoreCommand {
     if (flags.region && backend.capabilities.knobs['region'] && knobs['region'] === undefined) knobs['region'] = flags.region;
     const params = { ...(file?.params ?? {}), ...parseKeyValues(flags.param, 'param') };
     const generatorOptions = { ...(file?.generator ?? {}), ...parseKeyValues(flags.gen, 'gen') };
+    const faults = [...(file?.faults ?? []).map((f, i) => parseFaultEntry(f, `${flags.file}: faults[${i}]`)), ...(flags.fault ?? []).map(parseFaultFlag)];
     const findMax = flags['find-max'] || file?.findMax !== undefined;
+    if (findMax && faults.length) throw new UserError('--fault and --find-max do not go together: a search needs runs that measure the steady state.', 'Run the search first, then one run with --fault at the rate it found.');
     if (findMax && sloMs === undefined) throw new UserError('--find-max needs a latency SLO.', 'Add --latency-slo 100ms (or latencySlo in the run file).');
 
     const runId = newRunId(workload.id, backend.name);
@@ -157,6 +162,7 @@ export default class Run extends StreamscoreCommand {
       durationS,
       ...(sloMs !== undefined ? { latencySloMs: sloMs } : {}),
       generatorOptions,
+      ...(faults.length ? { faults } : {}),
       ledgerPath: join(homedir(), '.streamscore', 'ledger.jsonl'),
       verifyMaxEvents: flags['verify-max-events'],
       signal: abort.signal,

@@ -4,6 +4,7 @@ import {
   newRunId,
   runBenchmark,
   type RunOptions,
+  WIRE_FAULTS,
 } from '@streamscore/harness';
 import { UserError, type Result } from '@streamscore/core';
 
@@ -11,7 +12,8 @@ import { UserError, type Result } from '@streamscore/core';
 export type MeasureBase = Omit<RunOptions, 'rate' | 'shape' | 'transport' | 'runId'> & { region?: string };
 
 function transportFor(base: MeasureBase, runId: string) {
-  return harnessTransportFor(base.backend, base.target, { runId, ...(base.region ? { region: base.region } : {}) });
+  const faultProxy = (base.faults ?? []).some((f) => (WIRE_FAULTS as readonly string[]).includes(f.kind));
+  return harnessTransportFor(base.backend, base.target, { runId, ...(base.region ? { region: base.region } : {}), ...(faultProxy ? { faultProxy } : {}) });
 }
 
 /** One run at a rate (or shape), with the transport its backend needs on its target. */

@@ -24,6 +24,19 @@ export function summaryTable(r: Result): string {
     ['send delay p99', formatLatencyUs(r.summary.sendDelay.p99)],
     ['verdict', verdict],
   ];
+  if (v.delivery) rows.push(['delivery', `${v.delivery} (${formatNumber(v.missing)} missing, ${formatNumber(v.duplicated ?? 0)} repeated)`]);
+  for (const f of r.faults ?? []) {
+    const rec = f.recovery;
+    const secs = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(1)} s`);
+    const what = f.firedAtS === null ? f.error ?? f.effect : `at ${f.firedAtS.toFixed(1)} s: ${f.error ? `failed: ${f.error}` : f.effect}`;
+    rows.push([`fault ${f.kind}`, what]);
+    if (rec) {
+      rows.push([
+        '  recovery',
+        `detected ${secs(rec.detectionS)}, output back ${secs(rec.outputResumedS)}, lag back ${secs(rec.lagRecoveredS)}, recovered ${secs(rec.recoveredS)}; peak p99 ${formatLatencyUs(rec.latencyPeakP99Us)}`,
+      ]);
+    }
+  }
   if (r.transportBaseline) {
     const t = r.transportBaseline.latency;
     rows.push(['transport alone', `p50 ${formatLatencyUs(t.p50)}, p99 ${formatLatencyUs(t.p99)} (pass-through, no engine)`]);
