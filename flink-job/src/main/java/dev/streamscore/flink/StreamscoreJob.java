@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
@@ -35,7 +36,10 @@ public final class StreamscoreJob {
     }
     LOG.info("streamscore job parameters: {}", p.redacted());
 
+    // Checkpointing, state backend and restart strategy (the `flink` group) configure the
+    // environment itself: set on the table config alone they would come too late for the graph.
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.configure(Configuration.fromMap(p.group("flink")));
     String parallelism = p.get("job.parallelism");
     if (parallelism != null && !parallelism.isEmpty()) env.setParallelism(Integer.parseInt(parallelism));
     StreamTableEnvironment tEnv = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());

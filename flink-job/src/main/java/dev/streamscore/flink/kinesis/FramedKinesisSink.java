@@ -9,19 +9,16 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.table.data.RowData;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
 /**
  * Writes output rows to a Kinesis stream as JSON, packed many to a record in streamscore's
  * framing. A record is closed when it reaches {@code recordBytes} or when {@code flushIntervalMs}
- * has passed since the first row in it; records go out with PutRecords (≤ 500 per call),
- * failed entries retried with backoff. Writes are synchronous, so a slow stream backpressures
- * the job instead of buffering without bound.
+ * has passed since the first row in it; records go out through {@link KinesisPut}. Writes are
+ * synchronous, so a slow stream backpressures the job instead of buffering without bound. This
+ * is the at-least-once sink: rows are written as they come, so after a restore the rows
+ * recomputed since the checkpoint are written again ({@link TransactionalKinesisSink} is the
+ * exactly-once one).
  */
 public final class FramedKinesisSink implements Sink<RowData> {
   private static final long serialVersionUID = 1L;
@@ -47,21 +44,21 @@ public final class FramedKinesisSink implements Sink<RowData> {
 
   private final class Writer implements SinkWriter<RowData> {
     private static final int MAX_ENTRIES_PER_CALL = 500;
-    private static final int MAX_BYTES_PER_CALL = 5 * 1024 * 1024 - 64 * 1024;
 
     private final ProcessingTimeService time;
     private final KinesisClient client;
+    private final KinesisPut put;
     private final int subtask;
     private final List<String> open = new ArrayList<>();
     private int openBytes = Framing.HEADER_BYTES;
     private final List<byte[]> closed = new ArrayList<>();
-    private long keyCounter;
     private boolean timerSet;
 
     Writer(ProcessingTimeService time, int subtask) {
       this.time = time;
       this.subtask = subtask;
       this.client = options.newClient();
+      this.put = new KinesisPut(client, options.stream);
     }
 
     @Override
@@ -96,52 +93,9 @@ public final class FramedKinesisSink implements Sink<RowData> {
     }
 
     private void send() throws IOException {
-      while (!closed.isEmpty()) {
-        List<byte[]> batch = new ArrayList<>();
-        int bytes = 0;
-        for (byte[] r : closed) {
-          if (batch.size() == MAX_ENTRIES_PER_CALL || (bytes + r.length > MAX_BYTES_PER_CALL && !batch.isEmpty())) break;
-          batch.add(r);
-          bytes += r.length;
-        }
-        putWithRetries(batch);
-        closed.subList(0, batch.size()).clear();
-      }
-    }
-
-    private void putWithRetries(List<byte[]> records) throws IOException {
-      List<byte[]> pending = records;
-      long backoffMs = 50;
-      for (int attempt = 0; ; attempt++) {
-        List<PutRecordsRequestEntry> entries = new ArrayList<>(pending.size());
-        for (byte[] r : pending) {
-          entries.add(PutRecordsRequestEntry.builder()
-              .partitionKey(subtask + "-" + (keyCounter++))
-              .data(SdkBytes.fromByteArrayUnsafe(r))
-              .build());
-        }
-        List<byte[]> failed = new ArrayList<>();
-        try {
-          PutRecordsResponse resp = client.putRecords(PutRecordsRequest.builder().streamName(options.stream).records(entries).build());
-          if (resp.failedRecordCount() != null && resp.failedRecordCount() > 0) {
-            List<PutRecordsResultEntry> results = resp.records();
-            for (int i = 0; i < results.size(); i++) if (results.get(i).errorCode() != null) failed.add(pending.get(i));
-          }
-        } catch (RuntimeException e) {
-          if (attempt >= 8) throw new IOException("PutRecords to " + options.stream + " failed: " + e.getMessage(), e);
-          failed = pending;
-        }
-        if (failed.isEmpty()) return;
-        if (attempt >= 20) throw new IOException(failed.size() + " records could not be written to " + options.stream);
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while retrying PutRecords", e);
-        }
-        backoffMs = Math.min(backoffMs * 2, 2_000);
-        pending = failed;
-      }
+      if (closed.isEmpty()) return;
+      put.putAll(closed, subtask + "-");
+      closed.clear();
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
   public static final ConfigOption<Integer> RECORD_BYTES = ConfigOptions.key("sink.record-bytes").intType().defaultValue(24 * 1024);
   public static final ConfigOption<Long> FLUSH_INTERVAL_MS = ConfigOptions.key("sink.flush-interval-ms").longType().defaultValue(100L);
   public static final ConfigOption<String> CODEC = ConfigOptions.key("sink.codec").stringType().defaultValue("ndjson");
+  public static final ConfigOption<String> DELIVERY = ConfigOptions.key("sink.delivery").stringType().defaultValue("at-least-once")
+      .withDescription("at-least-once: rows are written as they come; exactly-once: written when the checkpoint covering them completes");
 
   @Override
   public String factoryIdentifier() {
@@ -62,7 +64,7 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
     return Set.of(REGION, ENDPOINT, CREDENTIALS_PROVIDER, ACCESS_KEY_ID, SECRET_KEY, CBOR, FRAMING, INIT_POS, POLL_INTERVAL_MS,
-        DISCOVERY_INTERVAL_MS, RECORD_BYTES, FLUSH_INTERVAL_MS, CODEC);
+        DISCOVERY_INTERVAL_MS, RECORD_BYTES, FLUSH_INTERVAL_MS, CODEC, DELIVERY);
   }
 
   private static KinesisOptions kinesisOptions(ReadableConfig c) {
@@ -90,8 +92,12 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
     ReadableConfig c = helper.getOptions();
     String codec = c.get(CODEC);
     if (!codec.equals("ndjson") && !codec.equals("gzip")) throw new IllegalArgumentException("sink.codec is ndjson or gzip, not " + codec);
+    String delivery = c.get(DELIVERY);
+    if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
+      throw new IllegalArgumentException("sink.delivery is at-least-once or exactly-once, not " + delivery);
+    }
     return new Sink(kinesisOptions(c), (RowType) context.getPhysicalRowDataType().getLogicalType(), c.get(RECORD_BYTES),
-        c.get(FLUSH_INTERVAL_MS), codec.equals("gzip"));
+        c.get(FLUSH_INTERVAL_MS), codec.equals("gzip"), delivery.equals("exactly-once"));
   }
 
   private static final class Source implements ScanTableSource {
@@ -138,13 +144,15 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
     private final int recordBytes;
     private final long flushMs;
     private final boolean gzip;
+    private final boolean exactlyOnce;
 
-    Sink(KinesisOptions options, RowType rowType, int recordBytes, long flushMs, boolean gzip) {
+    Sink(KinesisOptions options, RowType rowType, int recordBytes, long flushMs, boolean gzip, boolean exactlyOnce) {
       this.options = options;
       this.rowType = rowType;
       this.recordBytes = recordBytes;
       this.flushMs = flushMs;
       this.gzip = gzip;
+      this.exactlyOnce = exactlyOnce;
     }
 
     @Override
@@ -155,12 +163,15 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
 
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-      return SinkV2Provider.of(new FramedKinesisSink(options, new RowJsonEncoder(rowType), recordBytes, flushMs, gzip));
+      RowJsonEncoder encoder = new RowJsonEncoder(rowType);
+      return SinkV2Provider.of(exactlyOnce
+          ? new TransactionalKinesisSink(options, encoder, recordBytes, gzip)
+          : new FramedKinesisSink(options, encoder, recordBytes, flushMs, gzip));
     }
 
     @Override
     public DynamicTableSink copy() {
-      return new Sink(options, rowType, recordBytes, flushMs, gzip);
+      return new Sink(options, rowType, recordBytes, flushMs, gzip, exactlyOnce);
     }
 
     @Override
