@@ -2,6 +2,8 @@ export * from './harness.js';
 export * from './harness-transport.js';
 export * from './memory-transport.js';
 export * from './verify.js';
+export * from './verify-stream.js';
+export * from './answer-digest.js';
 export * from './find-max.js';
 export * from './run-file.js';
 export * from './transports.js';

@@ -6,6 +6,7 @@ import {
   type Emit,
   type EventSource,
   type GeneratorRequest,
+  type IncrementalOracle,
   type Row,
   type StreamingQuery,
   type Workload,
@@ -130,6 +131,40 @@ export function ysbReference(events: readonly YsbEvent[], p: YsbParams): Row[] {
   }));
 }
 
+/**
+ * The oracle in streaming form: the same join and per-window counts, each window answered and
+ * forgotten once event time has passed its end.
+ */
+export function ysbOracle(p: YsbParams): IncrementalOracle<YsbEvent> {
+  const campaignOf = new Map(campaignTable().map((r) => [r.c_ad_id, r.campaign_id]));
+  const windows = new Map<number, Map<string, number>>(); // window start → campaign → views
+  const answer = (window_start: number, emit: Emit): void => {
+    const w = windows.get(window_start)!;
+    windows.delete(window_start);
+    for (const [campaign_id, n] of w) emit({ campaign_id, window_start, window_end: window_start + p.windowSizeMs, seen_count: n });
+  };
+  return {
+    push: (e) => {
+      if (e.event_type !== 'view') return;
+      const campaign_id = campaignOf.get(e.ad_id);
+      if (campaign_id === undefined) return;
+      const start = Math.floor(e.event_time / p.windowSizeMs) * p.windowSizeMs;
+      let w = windows.get(start);
+      if (w === undefined) {
+        w = new Map();
+        windows.set(start, w);
+      }
+      w.set(campaign_id, (w.get(campaign_id) ?? 0) + 1);
+    },
+    advance: (low, emit) => {
+      for (const start of windows.keys()) if (start + p.windowSizeMs <= low) answer(start, emit);
+    },
+    end: (emit) => {
+      for (const start of windows.keys()) answer(start, emit);
+    },
+  };
+}
+
 function ysbGenerator(request: GeneratorRequest): EventSource<YsbEvent> {
   const config = YsbConfigSchema.parse(request.options ?? {});
   return new YsbGenerator(config, {
@@ -161,6 +196,7 @@ export const ysbCampaigns: Workload<YsbEvent, YsbParams> = {
   generator: ysbGenerator,
   serialize: ysbSerializer,
   reference: (events, p) => ysbReference(events, p),
+  incrementalReference: (p) => ysbOracle(p),
   streaming: (p) => new YsbStreaming(p),
   partitioning: { kind: 'key', key: (e) => CAMPAIGN_INDEX_BY_AD.get(e.ad_id) ?? 0 },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),

@@ -27,6 +27,13 @@ export interface EventSource<E> {
   next(): E;
   /** The instant (ms since epoch) the event with this number falls due on the wall clock. */
   dueTimeMs(eventNumber: number): number;
+  /**
+   * A lower bound on the event time of every event numbered ≥ eventNumber (NEXMark: the start
+   * of the event's out-of-order group). Lets a streaming oracle close windows exactly; without
+   * it the verifier assumes the query's declared watermark delay bounds the disorder, and
+   * reports an event that breaks that assumption as an oracle error.
+   */
+  watermarkMs?(eventNumber: number): number;
 }
 
 export interface GeneratorRequest {
@@ -46,6 +53,26 @@ export interface GeneratorRequest {
 
 /** Emits records of a streaming query. */
 export type Emit = (row: Row) => void;
+
+/**
+ * The oracle in streaming form: reads the regenerated events one at a time, in generation
+ * order, and holds only the state the query needs, so a run of any size can be checked in
+ * bounded memory. It computes the same exact answer as `Workload.reference` (no late-event
+ * drops: it is told when event time has truly passed, not a watermark guess), and is written
+ * apart from the engine's `StreamingQuery` so that it stays an oracle.
+ *
+ * Per-event and windowed queries emit each record once it is final and free its state;
+ * updating queries (q4, q9) emit one row per key, its final state, once no later event can
+ * change it (at the latest in `end`).
+ */
+export interface IncrementalOracle<E> {
+  /** The next event, in generation order. */
+  push(event: E, emit: Emit): void;
+  /** Every event still to come has an event time ≥ lowMs: emit what is now final and free it. */
+  advance(lowMs: number, emit: Emit): void;
+  /** The input is over: emit everything still held. */
+  end(emit: Emit): void;
+}
 
 /**
  * A query's streaming implementation for the in-process engine (plugins/local). The engine owns
@@ -91,6 +118,11 @@ export interface Workload<E = unknown, P extends Record<string, unknown> = Recor
   generator(request: GeneratorRequest): EventSource<E>;
   /** The oracle: exact expected output of the query over a finite list of events, in arrival order. */
   reference(events: readonly E[], params: P): Row[];
+  /**
+   * The same oracle in streaming form, for runs too large to hold (see IncrementalOracle).
+   * Absent for queries checked by invariants only (processing-time windows).
+   */
+  incrementalReference?(params: P): IncrementalOracle<E>;
   /**
    * For queries that cannot be checked record by record (processing-time windows): checks what
    * can be (totals, per-key sums) and returns the verdict.

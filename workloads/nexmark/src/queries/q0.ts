@@ -1,4 +1,4 @@
-import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
   PerEventParamsSchema,
   flinkSql,
@@ -25,6 +25,17 @@ export function q0Reference(events: readonly NexmarkEvent[]): Row[] {
   return rows;
 }
 
+/** The oracle in streaming form: a per-event query holds no state. */
+export function q0Oracle(): IncrementalOracle<NexmarkEvent> {
+  return {
+    push: (e, emit) => {
+      if (e.type === 'bid') emit({ auction: e.auction, bidder: e.bidder, price: e.price, dateTime: e.dateTime, extra: e.extra });
+    },
+    advance: () => {},
+    end: () => {},
+  };
+}
+
 export const q0: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q0',
   ...nexmarkSuite,
@@ -44,6 +55,7 @@ export const q0: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'dateTime',
   },
   reference: (events) => q0Reference(events),
+  incrementalReference: () => q0Oracle(),
   streaming: () => new Q0Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

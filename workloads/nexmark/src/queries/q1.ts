@@ -1,8 +1,9 @@
-import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
   PerEventParamsSchema,
   flinkSql,
   microbatchSql,
+  type Bid,
   type NexmarkEvent,
   type PerEventParams,
   nexmarkSuite,
@@ -26,16 +27,29 @@ class Q1Streaming implements StreamingQuery<NexmarkEvent> {
   onWatermark(): void {}
 }
 
-/** Oracle: every bid with its price converted; the decimal is written out exactly, as text. */
+/** The oracle's row for a bid: the decimal is written out exactly, as text. */
+function q1Row(e: Bid): Row {
+  const milli = BigInt(e.price) * 908n; // 0.908 × price in thousandths, exactly
+  const price = `${milli / 1000n}.${String(milli % 1000n).padStart(3, '0')}`;
+  return { auction: e.auction, bidder: e.bidder, price, dateTime: e.dateTime, extra: e.extra };
+}
+
+/** Oracle: every bid with its price converted. */
 export function q1Reference(events: readonly NexmarkEvent[]): Row[] {
   const rows: Row[] = [];
-  for (const e of events) {
-    if (e.type !== 'bid') continue;
-    const milli = BigInt(e.price) * 908n; // 0.908 × price in thousandths, exactly
-    const price = `${milli / 1000n}.${String(milli % 1000n).padStart(3, '0')}`;
-    rows.push({ auction: e.auction, bidder: e.bidder, price, dateTime: e.dateTime, extra: e.extra });
-  }
+  for (const e of events) if (e.type === 'bid') rows.push(q1Row(e));
   return rows;
+}
+
+/** The oracle in streaming form: a per-event query holds no state. */
+export function q1Oracle(): IncrementalOracle<NexmarkEvent> {
+  return {
+    push: (e, emit) => {
+      if (e.type === 'bid') emit(q1Row(e));
+    },
+    advance: () => {},
+    end: () => {},
+  };
 }
 
 export const q1: Workload<NexmarkEvent, PerEventParams> = {
@@ -57,6 +71,7 @@ export const q1: Workload<NexmarkEvent, PerEventParams> = {
     decimalPlaces: 3,
   },
   reference: (events) => q1Reference(events),
+  incrementalReference: () => q1Oracle(),
   streaming: () => new Q1Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

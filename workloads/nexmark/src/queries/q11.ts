@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SessionWindows, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { SessionWindows, TimerQueue, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
   DEFAULT_WINDOW_MS,
   flinkSql,
@@ -81,6 +81,74 @@ export function q11Reference(events: readonly NexmarkEvent[], p: Q11Params): Row
   return rows;
 }
 
+/** A bidder's session being built by the oracle: first and last bid time, and the bids in it. */
+interface OracleSession {
+  first: number;
+  last: number;
+  count: number;
+}
+
+/**
+ * The oracle in streaming form: per bidder, the sessions still open, kept disjoint and ordered by
+ * start (a bid within a gap of a session joins it, and may bridge two). A session is answered
+ * once event time has passed its last bid plus the gap (no bid still to come can join it).
+ * Written apart from core's SessionWindows, which the engine uses.
+ */
+export function q11Oracle(p: Q11Params): IncrementalOracle<NexmarkEvent> {
+  const gap = p.sessionGapMs;
+  const open = new Map<number, OracleSession[]>();
+  // One timer per session at most (pushed when it starts, re-pushed when found extended), so the
+  // queue grows with the open sessions, not with the bids.
+  const timers = new TimerQueue(1024);
+  const emitSession = (bidder: number, s: OracleSession, emit: Emit) =>
+    emit({ bidder, bid_count: s.count, starttime: s.first, endtime: s.last + gap });
+  return {
+    push: (e) => {
+      if (e.type !== 'bid') return;
+      const t = e.dateTime;
+      let list = open.get(e.bidder);
+      if (list === undefined) {
+        list = [];
+        open.set(e.bidder, list);
+      }
+      // Sessions this bid touches: first - gap <= t <= last + gap.
+      let i = 0;
+      while (i < list.length && list[i]!.last + gap < t) i++;
+      const joined: OracleSession = { first: t, last: t, count: 1 };
+      let j = i;
+      while (j < list.length && list[j]!.first - gap <= t) {
+        const s = list[j]!;
+        joined.first = Math.min(joined.first, s.first);
+        joined.last = Math.max(joined.last, s.last);
+        joined.count += s.count;
+        j++;
+      }
+      list.splice(i, j - i, joined);
+      if (j === i) timers.push(joined.last + gap, e.bidder);
+    },
+    advance: (low, emit) => {
+      while (timers.size > 0 && timers.peekTime() < low) {
+        const bidder = timers.peekKey();
+        timers.pop();
+        const list = open.get(bidder);
+        if (list === undefined) continue;
+        let closed = 0;
+        while (closed < list.length && list[closed]!.last + gap < low) emitSession(bidder, list[closed++]!, emit);
+        if (closed === list.length) {
+          open.delete(bidder);
+          continue;
+        }
+        list.splice(0, closed);
+        timers.push(list[0]!.last + gap, bidder);
+      }
+    },
+    end: (emit) => {
+      for (const [bidder, list] of open) for (const s of list) emitSession(bidder, s, emit);
+      open.clear();
+    },
+  };
+}
+
 export const q11: Workload<NexmarkEvent, Q11Params> = {
   id: 'nexmark/q11',
   ...nexmarkSuite,
@@ -99,6 +167,7 @@ export const q11: Workload<NexmarkEvent, Q11Params> = {
     dueTimeColumn: 'endtime',
   },
   reference: (events, p) => q11Reference(events, p),
+  incrementalReference: (p) => q11Oracle(p),
   streaming: (p) => new Q11Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.bidder : e.id) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.sessionGapMs + p.watermarkDelayMs }),

@@ -1,4 +1,4 @@
-import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
   PerEventParamsSchema,
   flinkSql,
@@ -27,6 +27,17 @@ export function q2Reference(events: readonly NexmarkEvent[]): Row[] {
     .map((b) => ({ auction: b.auction, price: b.price, dateTime: b.dateTime }));
 }
 
+/** The oracle in streaming form: a per-event query holds no state. */
+export function q2Oracle(): IncrementalOracle<NexmarkEvent> {
+  return {
+    push: (e, emit) => {
+      if (e.type === 'bid' && e.auction % Q2_AUCTION_SKIP === 0) emit({ auction: e.auction, price: e.price, dateTime: e.dateTime });
+    },
+    advance: () => {},
+    end: () => {},
+  };
+}
+
 export const q2: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q2',
   ...nexmarkSuite,
@@ -43,6 +54,7 @@ export const q2: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'dateTime',
   },
   reference: (events) => q2Reference(events),
+  incrementalReference: () => q2Oracle(),
   streaming: () => new Q2Streaming(),
   partitioning: { kind: 'any' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

@@ -1,4 +1,4 @@
-import type { Emit, Row, StreamingQuery, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, StreamingQuery, Workload } from '@streamscore/core';
 import {
   PerEventParamsSchema,
   flinkSql,
@@ -87,6 +87,39 @@ export function q3Reference(events: readonly NexmarkEvent[]): Row[] {
   return rows;
 }
 
+/**
+ * The oracle in streaming form: the same join, emitted when the second of a pair arrives. A
+ * regular join can match at any later time, so it keeps every qualifying person and every
+ * category-10 auction (only the fields the row needs): keyed state, as Flink's join keeps.
+ */
+export function q3Oracle(): IncrementalOracle<NexmarkEvent> {
+  const people = new Map<number, Person[]>();
+  const auctions = new Map<number, { id: number; dateTime: number }[]>();
+  const out = (p: Person, a: { id: number; dateTime: number }): Row => ({
+    name: p.name, city: p.city, state: p.state, id: a.id, dateTime: Math.max(p.dateTime, a.dateTime),
+  });
+  return {
+    push: (e, emit) => {
+      if (e.type === 'person') {
+        if (!Q3_STATES.includes(e.state)) return;
+        for (const a of auctions.get(e.id) ?? []) emit(out(e, a));
+        const list = people.get(e.id);
+        if (list) list.push(e);
+        else people.set(e.id, [e]);
+      } else if (e.type === 'auction') {
+        if (e.category !== Q3_CATEGORY) return;
+        for (const p of people.get(e.seller) ?? []) emit(out(p, e));
+        const a = { id: e.id, dateTime: e.dateTime };
+        const list = auctions.get(e.seller);
+        if (list) list.push(a);
+        else auctions.set(e.seller, [a]);
+      }
+    },
+    advance: () => {},
+    end: () => {},
+  };
+}
+
 export const q3: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q3',
   ...nexmarkSuite,
@@ -106,6 +139,7 @@ export const q3: Workload<NexmarkEvent, PerEventParams> = {
     dueTimeColumn: 'dateTime',
   },
   reference: (events) => q3Reference(events),
+  incrementalReference: () => q3Oracle(),
   streaming: () => new Q3Streaming(),
   partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

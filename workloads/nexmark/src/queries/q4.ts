@@ -1,5 +1,6 @@
-import type { Emit, Row, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, Workload } from '@streamscore/core';
 import { AuctionJoin, type AuctionState } from './auction-join.js';
+import { AuctionBidPairs } from './oracle-join.js';
 import {
   PerEventParamsSchema,
   avgBigint,
@@ -101,6 +102,39 @@ export function q4Reference(events: readonly NexmarkEvent[]): Row[] {
   return rows;
 }
 
+/**
+ * The oracle in streaming form: each auction's highest matching price and latest matching bid
+ * time, folded into its category once no later bid can match it; one row per category at the end.
+ */
+export function q4Oracle(): IncrementalOracle<NexmarkEvent> {
+  const perCategory = new Map<number, { sum: number; n: number; last: number }>();
+  const pairs = new AuctionBidPairs<{ matched: boolean; final: number; last: number }>(
+    () => ({ matched: false, final: 0, last: Number.NEGATIVE_INFINITY }),
+    (s, b) => {
+      s.state.matched = true;
+      s.state.final = Math.max(s.state.final, b.price);
+      s.state.last = Math.max(s.state.last, b.dateTime);
+    },
+    (s) => {
+      if (!s.state.matched) return;
+      const c = perCategory.get(s.auction.category) ?? { sum: 0, n: 0, last: Number.NEGATIVE_INFINITY };
+      c.sum += s.state.final;
+      c.n++;
+      c.last = Math.max(c.last, s.state.last);
+      perCategory.set(s.auction.category, c);
+    },
+  );
+  return {
+    push: (e, emit) => pairs.push(e, emit),
+    advance: (low, emit) => pairs.advance(low, emit),
+    end: (emit) => {
+      pairs.end(emit);
+      for (const [category, c] of perCategory) emit({ category, avg_final: Math.trunc(c.sum / c.n), dateTime: c.last });
+      perCategory.clear();
+    },
+  };
+}
+
 export const q4: Workload<NexmarkEvent, PerEventParams> = {
   id: 'nexmark/q4',
   ...nexmarkSuite,
@@ -119,6 +153,7 @@ export const q4: Workload<NexmarkEvent, PerEventParams> = {
     upsertKey: ['category'],
   },
   reference: (events) => q4Reference(events),
+  incrementalReference: () => q4Oracle(),
   streaming: () => new Q4Streaming(),
   partitioning: { kind: 'single' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

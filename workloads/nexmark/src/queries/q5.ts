@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hopShapeProblem, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { hopShapeProblem, windowStart, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
   DEFAULT_Q5_SLIDE_MS,
   flinkSql,
@@ -123,6 +123,43 @@ export function q5Reference(events: readonly NexmarkEvent[], p: Q5Params): Row[]
   return rows;
 }
 
+/**
+ * The oracle in streaming form: the same per-window counts (every window holding the bid, not
+ * panes), each window answered and forgotten once event time has passed its end.
+ */
+export function q5Oracle(p: Q5Params): IncrementalOracle<NexmarkEvent> {
+  const counts = new Map<number, Map<number, number>>(); // window start → auction → count
+  const answer = (start: number, w: Map<number, number>, emit: Emit): void => {
+    let max = 0;
+    for (const n of w.values()) max = Math.max(max, n);
+    for (const [auction, num] of w) if (num === max) emit({ auction, num, starttime: start, endtime: start + p.windowSizeMs });
+  };
+  return {
+    push: (e) => {
+      if (e.type !== 'bid') return;
+      for (let s = windowStart(e.dateTime, p.windowSlideMs); s > e.dateTime - p.windowSizeMs; s -= p.windowSlideMs) {
+        let w = counts.get(s);
+        if (w === undefined) {
+          w = new Map();
+          counts.set(s, w);
+        }
+        w.set(e.auction, (w.get(e.auction) ?? 0) + 1);
+      }
+    },
+    advance: (low, emit) => {
+      for (const [start, w] of counts) {
+        if (start + p.windowSizeMs > low) continue;
+        answer(start, w, emit);
+        counts.delete(start);
+      }
+    },
+    end: (emit) => {
+      for (const [start, w] of counts) answer(start, w, emit);
+      counts.clear();
+    },
+  };
+}
+
 export const q5: Workload<NexmarkEvent, Q5Params> = {
   id: 'nexmark/q5',
   ...nexmarkSuite,
@@ -141,6 +178,7 @@ export const q5: Workload<NexmarkEvent, Q5Params> = {
     dueTimeColumn: 'endtime',
   },
   reference: (events, p) => q5Reference(events, p),
+  incrementalReference: (p) => q5Oracle(p),
   streaming: (p) => new Q5Streaming(p),
   partitioning: { kind: 'single' },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),

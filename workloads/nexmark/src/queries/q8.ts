@@ -1,4 +1,4 @@
-import { isWindowFired, windowStart, type Emit, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { isWindowFired, windowStart, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
 import {
   TumblingParamsSchema,
   flinkSql,
@@ -89,6 +89,48 @@ export function q8Reference(events: readonly NexmarkEvent[], p: TumblingParams):
   return rows;
 }
 
+/**
+ * The oracle in streaming form: per window, the distinct (id, name) of the people who registered
+ * in it, in arrival order, and the sellers who opened auctions in it; joined and forgotten once
+ * event time has passed the window's end (no auction still to come can fall in it).
+ */
+export function q8Oracle(p: TumblingParams): IncrementalOracle<NexmarkEvent> {
+  const startOf = (t: number) => t - (((t % p.windowSizeMs) + p.windowSizeMs) % p.windowSizeMs);
+  const windows = new Map<number, { people: Map<string, { id: number; name: string }>; sellers: Set<number> }>();
+  const windowAt = (t: number) => {
+    const start = startOf(t);
+    let w = windows.get(start);
+    if (w === undefined) {
+      w = { people: new Map(), sellers: new Set() };
+      windows.set(start, w);
+    }
+    return w;
+  };
+  const answer = (start: number, emit: Emit): void => {
+    const w = windows.get(start)!;
+    windows.delete(start);
+    for (const { id, name } of w.people.values()) {
+      if (w.sellers.has(id)) emit({ id, name, starttime: start, endtime: start + p.windowSizeMs });
+    }
+  };
+  return {
+    push: (e) => {
+      if (e.type === 'auction') windowAt(e.dateTime).sellers.add(e.seller);
+      else if (e.type === 'person') {
+        const people = windowAt(e.dateTime).people;
+        const key = JSON.stringify([e.id, e.name]);
+        if (!people.has(key)) people.set(key, { id: e.id, name: e.name });
+      }
+    },
+    advance: (low, emit) => {
+      for (const start of windows.keys()) if (start + p.windowSizeMs <= low) answer(start, emit);
+    },
+    end: (emit) => {
+      for (const start of windows.keys()) answer(start, emit);
+    },
+  };
+}
+
 export const q8: Workload<NexmarkEvent, TumblingParams> = {
   id: 'nexmark/q8',
   ...nexmarkSuite,
@@ -107,6 +149,7 @@ export const q8: Workload<NexmarkEvent, TumblingParams> = {
     dueTimeColumn: 'endtime',
   },
   reference: (events, p) => q8Reference(events, p),
+  incrementalReference: (p) => q8Oracle(p),
   streaming: (p) => new Q8Streaming(p),
   partitioning: { kind: 'key', key: (e) => (e.type === 'person' ? e.id : e.type === 'auction' ? e.seller : e.bidder) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: p.windowSizeMs + p.watermarkDelayMs }),

@@ -1,5 +1,6 @@
-import type { Emit, Row, Workload } from '@streamscore/core';
+import type { Emit, IncrementalOracle, Row, Workload } from '@streamscore/core';
 import { AuctionJoin, type AuctionState } from './auction-join.js';
+import { AuctionBidPairs } from './oracle-join.js';
 import {
   PerEventParamsSchema,
   flinkSql,
@@ -61,6 +62,11 @@ class Q9Streaming extends AuctionJoin<Q9Auction> {
   }
 }
 
+/** The oracle's winner order (the ORDER BY of q9.sql plus the tie-breaks): negative when x ranks first. */
+function rank(x: Bid, y: Bid): number {
+  return y.price - x.price || x.dateTime - y.dateTime || x.bidder - y.bidder || (x.extra < y.extra ? -1 : x.extra > y.extra ? 1 : 0);
+}
+
 /**
  * Oracle: for each auction, its matching bids (bid.auction = id, time within [dateTime, expires],
  * no reserve check) sorted by the winner order; the first is the winner. One row per auction
@@ -79,17 +85,24 @@ export function q9Reference(events: readonly NexmarkEvent[]): Row[] {
     if (a.type !== 'auction') continue;
     const ranked = (byAuction.get(a.id) ?? [])
       .filter((b) => a.dateTime <= b.dateTime && b.dateTime <= a.expires)
-      .sort(
-        (x, y) =>
-          y.price - x.price ||
-          x.dateTime - y.dateTime ||
-          x.bidder - y.bidder ||
-          (x.extra < y.extra ? -1 : x.extra > y.extra ? 1 : 0),
-      );
+      .sort(rank);
     const winner = ranked[0];
     if (winner) rows.push(winnerRow(a, winner));
   }
   return rows;
+}
+
+/** The oracle in streaming form: each auction's first-ranked matching bid, emitted once no later bid can match it. */
+export function q9Oracle(): IncrementalOracle<NexmarkEvent> {
+  return new AuctionBidPairs<Bid | undefined>(
+    () => undefined,
+    (s, b) => {
+      if (s.state === undefined || rank(b, s.state) < 0) s.state = b;
+    },
+    (s, emit) => {
+      if (s.state !== undefined) emit(winnerRow(s.auction, s.state));
+    },
+  );
 }
 
 export const q9: Workload<NexmarkEvent, PerEventParams> = {
@@ -122,6 +135,7 @@ export const q9: Workload<NexmarkEvent, PerEventParams> = {
     upsertKey: ['id'],
   },
   reference: (events) => q9Reference(events),
+  incrementalReference: () => q9Oracle(),
   streaming: () => new Q9Streaming(),
   partitioning: { kind: 'key', key: (e) => (e.type === 'bid' ? e.auction : e.id) },
   timing: (p) => ({ watermarkDelayMs: p.watermarkDelayMs, horizonMs: 0 }),

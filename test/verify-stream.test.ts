@@ -1,0 +1,119 @@
+/**
+ * The streaming verifier against the array verifier, query by query, on the same records: the
+ * streaming oracle gives the array oracle's answer, and the two verdicts agree when the answer is
+ * right, when one record is changed, when one is dropped, and under a cut-off.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AnyWorkload, type Row, canonicalRow, compareOutputs, constantShape, scheduleTimeline, type Verdict } from '@streamscore/core';
+import { AnswerDigest, verifyRun, verifyStream } from '@streamscore/harness';
+import { workloads as nexmark } from '@streamscore/workload-nexmark';
+import { workloads as ysb } from '@streamscore/workload-ysb';
+
+const EVENTS = 40_000;
+// 1,000 events/s: 40 s of event time, four 10 s windows and their hops; NEXMark events shuffled in groups of 64.
+const timeline = scheduleTimeline(constantShape(1_000, EVENTS / 1_000), Date.UTC(2026, 0, 1));
+const generatorOptions = { outOfOrderGroupSize: 64 };
+
+function optionsFor(w: AnyWorkload): Record<string, unknown> {
+  return w.suite === 'nexmark' ? generatorOptions : {};
+}
+
+function arrayOracle(w: AnyWorkload, params: Record<string, unknown>): Row[] {
+  const src = w.generator({ timeline, maxEvents: EVENTS, options: optionsFor(w) });
+  const events: unknown[] = [];
+  while (src.hasNext()) events.push(src.next());
+  return w.reference(events, params);
+}
+
+function streamingOracle(w: AnyWorkload, params: Record<string, unknown>): Row[] {
+  const rows: Row[] = [];
+  const emit = (r: Row) => rows.push(r);
+  const oracle = w.incrementalReference!(params);
+  const src = w.generator({ timeline, maxEvents: EVENTS, options: optionsFor(w) });
+  while (src.hasNext()) {
+    const low = src.watermarkMs?.(src.nextEventNumber);
+    if (low !== undefined) oracle.advance(low, emit);
+    oracle.push(src.next(), emit);
+  }
+  oracle.end(emit);
+  return rows;
+}
+
+/** A record changed in a value column (not its due time or key), as a faulty engine would. */
+function corrupt(w: AnyWorkload, rows: Row[]): Row[] {
+  const keyish = new Set([w.output.dueTimeColumn, ...(w.output.upsertKey ?? [])]);
+  const col = w.output.columns.find((c) => !keyish.has(c.name) && (c.type === 'bigint' || c.type === 'decimal')) ?? w.output.columns[0]!;
+  const i = Math.floor(rows.length / 2);
+  return rows.map((r, j) => (j === i ? { ...r, [col.name]: Number(r[col.name]) + 1 } : r));
+}
+
+function both(w: AnyWorkload, params: Record<string, unknown>, rows: Row[], cutoffMs?: number): [Verdict, Verdict] {
+  const base = { workload: w, params, timeline, eventsSent: EVENTS, generatorOptions: optionsFor(w), cutoffMs };
+  const array = verifyRun({ ...base, actual: rows });
+  const digest = new AnswerDigest(w.output);
+  try {
+    for (const r of rows) digest.add(r);
+    return [array, verifyStream({ ...base, actual: digest })];
+  } finally {
+    digest.dispose();
+  }
+}
+
+/** The verdicts agree on everything but the streaming verifier's own note; samples as sets. */
+function expectSame(w: AnyWorkload, array: Verdict, stream: Verdict): void {
+  const samples = (rs: Row[]) => rs.map((r) => canonicalRow(r, w.output)).sort();
+  const { samples: as, notes: an, ...a } = array;
+  const { samples: ss, notes: sn, ...s } = stream;
+  expect(s).toEqual(a);
+  expect(samples(ss.missing)).toEqual(samples(as.missing));
+  expect(samples(ss.unexpected)).toEqual(samples(as.unexpected));
+  expect(sn.filter((n) => !n.startsWith('verified in bounded memory'))).toEqual(an);
+}
+
+const checked = [...nexmark, ...ysb].filter((w) => w.kind !== 'processing-time');
+
+describe('the streaming oracle', () => {
+  it('exists for every query with a record-by-record answer', () => {
+    expect(checked.length).toBeGreaterThanOrEqual(10);
+    for (const w of checked) expect(typeof w.incrementalReference, w.id).toBe('function');
+  });
+
+  for (const w of checked) {
+    it(`${w.id}: gives the array oracle's answer over shuffled events`, () => {
+      const params = w.params.parse({});
+      const want = arrayOracle(w, params);
+      const got = streamingOracle(w, params);
+      expect(want.length).toBeGreaterThan(0);
+      const v = compareOutputs(want, got, w.output);
+      expect(v, JSON.stringify(v.samples)).toMatchObject({ status: 'pass', matched: v.expected, unexpected: 0 });
+      expect(got.length).toBe(want.length);
+    });
+  }
+});
+
+describe('the streaming verifier agrees with the array verifier', () => {
+  for (const w of checked) {
+    it(`${w.id}: right answer, one record changed, one dropped, and under a cut-off`, () => {
+      const params = w.params.parse({});
+      const rows = arrayOracle(w, params).reverse(); // arrival order must not matter
+      const [goodA, goodS] = both(w, params, rows);
+      expect(goodS.status).toBe('pass');
+      expectSame(w, goodA, goodS);
+
+      const [badA, badS] = both(w, params, corrupt(w, rows));
+      expect(badS.status).toBe('fail');
+      expect(badS.samples.unexpected.length).toBeGreaterThan(0);
+      expectSame(w, badA, badS);
+
+      const [dropA, dropS] = both(w, params, rows.slice(1));
+      expect(dropS.status).toBe('fail');
+      expect(dropS.missing).toBe(1);
+      expectSame(w, dropA, dropS);
+
+      // A cut-off inside a bucket: the records due after it are not judged on either side.
+      const cutoff = Date.UTC(2026, 0, 1) + 25_500;
+      const [cutA, cutS] = both(w, params, rows.slice(1), cutoff);
+      expectSame(w, cutA, cutS);
+    });
+  }
+});
