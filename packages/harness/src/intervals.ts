@@ -52,7 +52,8 @@ export class IntervalSampler {
     const sd = driver.sendDelay.drainInterval();
     let backend: Record<string, number> = {};
     try {
-      backend = { ...(await this.p.backend.metrics(this.p.deployment)), ...(this.p.transport.metrics?.() ?? {}) };
+      const engine = await this.p.backend.metrics(this.p.deployment);
+      backend = { ...engine, ...(this.p.transport.metrics?.(engine) ?? {}) };
     } catch (e) {
       this.p.errors.push(`metrics: ${(e as Error).message}`);
     }

@@ -5,6 +5,7 @@ export * from './client.js';
 export * from './writer.js';
 export * from './reader.js';
 export * from './transport.js';
+export * from './engine-lag.js';
 export * from './local-kinesis.js';
 export * from './bench.js';
 export * from './fault-proxy.js';

@@ -11,6 +11,7 @@ import { FRAMING_NAME, RecordPacker, type PackOptions } from './framing.js';
 import { createStream, deleteStream, describeError, explainKinesisError, kinesisClient, listShards, shardHashKeys, streamNamesFor, streamTags, STREAM_PREFIX } from './client.js';
 import { KinesisWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { KinesisReader, type ReaderOptions, type ReaderStats } from './reader.js';
+import { inputLag } from './engine-lag.js';
 
 export interface KinesisTransportOptions {
   runId: string;
@@ -189,11 +190,16 @@ export class KinesisHarnessTransport implements HarnessTransport {
     this.flushing?.catch(() => {});
   }
 
-  /** Counters for the run's metrics: records, events, bytes, PUT payload units, retries, throttles. */
-  metrics(): Record<string, number> {
+  /**
+   * Counters for the run's metrics: records, events, bytes, PUT payload units, retries,
+   * throttles; and, given the engine's metrics of the same interval, the engine's input lag
+   * (`inputLagRecords`, `inputLagEvents`, `inputLagMs`: see ./engine-lag.ts).
+   */
+  metrics(engine?: Readonly<Record<string, number>>): Record<string, number> {
     const out: Record<string, number> = { 'kinesis.in.eventsSent': this.eventsSent };
     const w: WriterStats | undefined = this.writer?.stats;
     if (w) for (const [k, v] of Object.entries(w)) out[`kinesis.in.${k}`] = v;
+    if (w && engine) Object.assign(out, inputLag(w, engine));
     const r: ReaderStats | undefined = this.reader?.stats;
     if (r) for (const [k, v] of Object.entries(r)) out[`kinesis.out.${k}`] = v;
     return out;

@@ -59,8 +59,12 @@ export interface HarnessTransport<E = unknown> {
    * bound on that wait. Default 200 ms / 500 ms (in process).
    */
   readonly settle?: { quietMs: number; maxMs: number };
-  /** Transport counters sampled every interval (records, bytes, retries, …). */
-  metrics?(): Record<string, number>;
+  /**
+   * Transport counters sampled every interval (records, bytes, retries, …). `engine` is the
+   * backend's metrics of the same interval: a transport that can tell how far the engine has
+   * read its input reports the engine's lag from it (`inputLagRecords`, `inputLagMs`).
+   */
+  metrics?(engine?: Readonly<Record<string, number>>): Record<string, number>;
   send(events: readonly E[]): void | Promise<void>;
   /** Visits every row observed since the last call with its arrival time (ms, harness clock). */
   drain(visit: (row: Row, arrivalMs: number) => void): void;
