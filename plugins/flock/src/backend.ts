@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -21,7 +22,7 @@ import { LAMBDA_MAX_INVOCATION_S, alwaysOnLambda, lambdaLogs, loadPriceBook, pro
 import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
 import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
-import { LocalLambdaService } from './lambda-local/server.js';
+import { LocalLambdaService, leftWorkDirs } from './lambda-local/server.js';
 import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
 import { callerPolicy, ensureRole, deleteRole, listRunRoles, type IamConfig } from './iam.js';
@@ -99,6 +100,8 @@ interface Live {
   readerStop?: () => Promise<void>;
   stopUnsub?: () => void;
   kinesisClient?: { destroy(): void };
+  /** The run's deployment (local target): what cleanup deletes when the run never tears down. */
+  deployment?: Deployment;
 }
 
 /** Process-local handles (the service, clients, the driver); Deployment.state stays plain JSON. */
@@ -341,7 +344,8 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       const d: Deployment = { backend: 'flock', target: plan.target, runId: ctx.runId, state, provisioningMs: 0 };
 
       if (plan.target === 'local') {
-        l.service = await new LocalLambdaService({ layerNodeModules: layerNodeModules(), maxProcesses: Math.max(32, names.length + 8) }).start();
+        l.service = await new LocalLambdaService({ layerNodeModules: layerNodeModules(), maxProcesses: Math.max(32, names.length + 8), owner: ctx.runId }).start();
+        l.deployment = d;
         state['lambdaEndpoint'] = l.service.endpoint;
         ctx.ledger.intend({ id: `${stem}-service`, backend: 'flock', kind: 'local-lambda-service', count: 1, attributes: { endpoint: l.service.endpoint } });
         ctx.ledger.created(`${stem}-service`);
@@ -602,9 +606,21 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
     },
 
     async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {
-      // Local services die with their process; what can be left over lives on AWS.
       const report: CleanupReport = { found: [], deleted: [], failed: [] };
-      const client = await awsLambda(regionOf(o));
+      await cleanupLocal(filter, ctx, report);
+      if (filter.runId && ranLocally(filter.runId, ctx)) return report;
+      let client: LambdaClient;
+      try {
+        client = await awsLambda(regionOf(o));
+        // The SDK resolves credentials on the first call: a machine that runs only local targets has none.
+        await client.config.credentials();
+      } catch (e) {
+        if (errorName(e) !== 'CredentialsProviderError' && !/credentials/i.test((e as Error).message)) throw e;
+        ctx.log(
+          'flock: cloud resources (Lambda functions, IAM roles) not checked — no AWS credentials were found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, to check them.',
+        );
+        return report;
+      }
       const sdk = await loadLambdaSdk();
       try {
         let marker: string | undefined;
@@ -658,6 +674,58 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
 
 /** The backend the plugin registers: AWS through the SDK's defaults; the local Lambda service for `--target local`. */
 export const flockBackend: Backend = createFlockBackend();
+
+/**
+ * The local target's leftovers. A killed run's local Lambda service died with its process (its
+ * environments follow it), but its temp dir (`/tmp/streamscore-lambda-*`: packages, logs) stays.
+ * A run in this very process that never tore down (the conformance kit's "killed" run) still has
+ * its service: cleanup({ runId }) stops it.
+ */
+async function cleanupLocal(filter: CleanupFilter, ctx: RunContext, report: CleanupReport): Promise<void> {
+  for (const [runId, l] of live) {
+    const d = l.deployment;
+    if (!filter.runId || runId !== filter.runId || !l.service || !d) continue;
+    const ids: { kind: string; id: string }[] = [
+      { kind: 'local-lambda-service', id: `${String(d.state['stem'])}-service` },
+      ...((d.state['functions'] as string[] | undefined) ?? []).map((id) => ({ kind: 'lambda-function', id })),
+      { kind: 'lambda-invocations', id: String(d.state['invocationsLedgerId']) },
+    ];
+    for (const x of ids) report.found.push({ ...x, runId });
+    if (filter.dryRun) continue;
+    try {
+      if (l.driver) await l.driver.stop(1_000).catch(() => undefined);
+      await l.readerStop?.().catch(() => undefined);
+      l.client?.destroy();
+      l.kinesisClient?.destroy();
+      await l.service.stop();
+      live.delete(runId);
+      for (const x of ids) {
+        markDeleted(ctx, x.id);
+        report.deleted.push(x);
+      }
+    } catch (e) {
+      for (const x of ids) report.failed.push({ ...x, reason: (e as Error).message });
+    }
+  }
+  for (const w of leftWorkDirs()) {
+    if (filter.runId && w.owner !== filter.runId) continue;
+    const x = { kind: 'local-directory', id: w.dir };
+    report.found.push({ ...x, ...(w.owner ? { runId: w.owner } : {}) });
+    if (filter.dryRun) continue;
+    try {
+      rmSync(w.dir, { recursive: true, force: true });
+      report.deleted.push(x);
+    } catch (e) {
+      report.failed.push({ ...x, reason: (e as Error).message });
+    }
+  }
+}
+
+/** True when the ledger shows the run on the local target only: there is nothing of it on AWS to look for. */
+function ranLocally(runId: string, ctx: RunContext): boolean {
+  const mine = ctx.ledger.list().filter((e) => e.runId === runId && e.backend === 'flock');
+  return mine.length > 0 && mine.every((e) => e.attributes?.['local'] === true || e.kind.startsWith('local-'));
+}
 
 function markDeleted(ctx: RunContext, id: string): void {
   try {

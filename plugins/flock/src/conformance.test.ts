@@ -18,9 +18,4 @@ backendConformance(flockBackend, {
   rate: 500,
   durationS: 3,
   transport: (runId) => new KinesisHarnessTransport({ runId, region: 'us-east-1', endpoint: kinesis.endpoint }),
-  // Defects the kit found in this backend, kept as expected failures until they are fixed (each
-  // turns this suite red the day it is, so the entry is removed rather than forgotten).
-  knownFailures: {
-    C6: 'cleanup() looks for leftovers on AWS only; on the local target it needs AWS credentials instead of asking the live local services',
-  },
 });

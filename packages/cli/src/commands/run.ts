@@ -30,6 +30,7 @@ import { summaryTable, trialsTable } from '../lib/summary.js';
 import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
 import { renderTable } from '../lib/table.js';
 import { trapInterrupts } from '../lib/signals.js';
+import { leftoverWarning } from '../lib/leftovers.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
@@ -124,6 +125,8 @@ export default class Run extends StreamscoreCommand {
     if (findMax && faults.length) throw new UserError('--fault and --find-max do not go together: a search needs runs that measure the steady state.', 'Run the search first, then one run with --fault at the rate it found.');
     if (findMax && sloMs === undefined) throw new UserError('--find-max needs a latency SLO.', 'Add --latency-slo 100ms (or latencySlo in the run file).');
 
+    const leftover = leftoverWarning(backend.name);
+    if (leftover) this.note(leftover);
     const runId = newRunId(workload.id, backend.name);
     const out = ensureWritable(flags.out ?? join('results', `${runId}.json`));
 

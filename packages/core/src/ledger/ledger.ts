@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -28,11 +29,23 @@ export const LedgerEntrySchema = z.object({
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
 /**
+ * A journal line that is not a resource: the process that keeps a run's ledger, written before
+ * the run's first resource. After a SIGKILL it tells a later process that the run is dead, so
+ * what lived inside that process is gone and what lived outside it (a JVM, a cloud resource) is
+ * left behind. Readers of resource lines skip it (it does not parse as an entry).
+ */
+export const LedgerOwnerSchema = z.object({
+  owner: z.object({ runId: z.string(), pid: z.number().int(), host: z.string(), start: z.number() }),
+});
+export type LedgerOwner = z.infer<typeof LedgerOwnerSchema>['owner'];
+
+/**
  * The resource ledger of a run. Kept in memory and, when a path is given, appended to a JSONL
  * journal on every change, so a run killed half-way leaves a trail for `streamscore cleanup`.
  */
 export class Ledger {
   private readonly entries = new Map<string, LedgerEntry>();
+  private ownerWritten = false;
 
   constructor(
     readonly runId: string,
@@ -45,6 +58,11 @@ export class Ledger {
   /** Record the intent to create a resource. Call before the create request is sent. */
   intend(entry: Omit<LedgerEntry, 'state' | 'start' | 'runId'> & { start?: number }): LedgerEntry {
     const full: LedgerEntry = { ...entry, runId: this.runId, state: 'intended', start: entry.start ?? this.now() };
+    if (this.journalPath && !this.ownerWritten) {
+      this.ownerWritten = true;
+      const owner: LedgerOwner = { runId: this.runId, pid: process.pid, host: hostname(), start: this.now() };
+      appendFileSync(this.journalPath, JSON.stringify({ owner }) + '\n');
+    }
     return this.put(full);
   }
 
@@ -91,13 +109,38 @@ export class Ledger {
 
   /** Replays a journal: the last line per resource id wins. */
   static readJournal(path: string): LedgerEntry[] {
-    if (!existsSync(path)) return [];
     const latest = new Map<string, LedgerEntry>();
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const parsed = LedgerEntrySchema.safeParse(JSON.parse(line));
+    for (const json of journalJson(path)) {
+      const parsed = LedgerEntrySchema.safeParse(json);
       if (parsed.success) latest.set(`${parsed.data.runId}/${parsed.data.id}`, parsed.data);
     }
     return [...latest.values()];
   }
+
+  /** The process that kept each run's ledger, by run id (runs written before owners were recorded have none). */
+  static readOwners(path: string): Map<string, LedgerOwner> {
+    const owners = new Map<string, LedgerOwner>();
+    for (const json of journalJson(path)) {
+      const parsed = LedgerOwnerSchema.safeParse(json);
+      if (parsed.success) owners.set(parsed.data.owner.runId, parsed.data.owner);
+    }
+    return owners;
+  }
 }
+
+/** Every line of a journal as JSON; a line cut short by a killed process is skipped. */
+function journalJson(path: string): unknown[] {
+  if (!existsSync(path)) return [];
+  const out: unknown[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // a partial last line
+    }
+  }
+  return out;
+}
+
+export * from './leftovers.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Ledger } from '@streamscore/core';
+import { systemProbe, type Ledger } from '@streamscore/core';
 import { launcherArgs, type FlinkClusterSpec, type NodeIdentity } from '../node/config.js';
 import { FlinkRestClient } from '../rest/client.js';
 import { clustersDir, FLINK_VERSION, LAUNCHER } from '../paths.js';
@@ -48,6 +48,8 @@ export interface LocalClusterState {
   startMs: number;
   /** ms since epoch */
   createdAt: number;
+  /** The process that started the cluster (the run's): while it runs, cleanup leaves the cluster alone. */
+  ownerPid?: number;
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
@@ -149,7 +151,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     jobManagerHeapMb: o.jobManagerHeapMb ?? 512,
   };
   const restUrl = `http://127.0.0.1:${spec.restPort}`;
-  const state: LocalClusterState = { runId: o.runId, dir, restUrl, nodes: [], startMs: 0, createdAt: Date.now() };
+  const state: LocalClusterState = { runId: o.runId, dir, restUrl, nodes: [], startMs: 0, createdAt: Date.now(), ownerPid: process.pid };
   writeState(state);
   live.set(o.runId, state.nodes);
   installExitHook();
@@ -246,6 +248,13 @@ export function listLocalClusters(): LocalClusterState[] {
     }
   }
   return out;
+}
+
+/** Whether the process that started the cluster still runs (not a later one that reused its pid). */
+export function clusterOwnerAlive(state: LocalClusterState): boolean {
+  if (state.ownerPid === undefined || !systemProbe.alive(state.ownerPid)) return false;
+  const started = systemProbe.startedAt(state.ownerPid);
+  return started === undefined || started <= state.createdAt + 1_000;
 }
 
 /** Whether any process of a recorded cluster still runs. */

@@ -1,6 +1,6 @@
 import type { CleanupFilter, CleanupReport, Deployment, RunContext } from '@streamscore/core';
 import { rmSync } from 'node:fs';
-import { clusterRunning, listLocalClusters, startLocalCluster, stopLocalCluster, stopNodes, type LocalClusterState } from '../local/cluster.js';
+import { clusterOwnerAlive, clusterRunning, listLocalClusters, startLocalCluster, stopLocalCluster, stopNodes, type LocalClusterState } from '../local/cluster.js';
 import type { ClusterKnobs, FlinkTarget, ProvisionedCluster } from './target.js';
 
 /** `--target local`: a real Flink cluster of JVM processes on this machine (local/cluster.ts). */
@@ -45,6 +45,8 @@ export const localTarget: FlinkTarget = {
     const now = Date.now();
     for (const c of listLocalClusters()) {
       if (filter.runId && c.runId !== filter.runId) continue;
+      // A cluster whose run still runs (or is starting it) is in use, not left behind, unless its run is named.
+      if (!filter.runId && clusterOwnerAlive(c)) continue;
       if (!clusterRunning(c)) {
         // Stopped earlier; only its node homes (config, logs) are left.
         if (!filter.dryRun) rmSync(c.dir, { recursive: true, force: true });

@@ -74,6 +74,9 @@ async function loadHandler() {
   return fn;
 }
 
+// The service that forked this environment is gone (killed, even by SIGKILL): so is the environment.
+process.on('disconnect', () => process.exit(0));
+
 let handler;
 try {
   handler = await loadHandler();

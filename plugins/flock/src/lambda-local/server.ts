@@ -2,10 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { systemProbe, type ProcessProbe } from '@streamscore/core';
 import { readZip } from './zip.js';
 import { RUNTIME_SOURCE } from './runtime-source.js';
 
@@ -24,6 +25,56 @@ import { RUNTIME_SOURCE } from './runtime-source.js';
  *   bills INIT since 2025-08-01);
  * - `X-Amz-Log-Type: Tail` returns the last 4 KB of the invocation's log, REPORT line included.
  */
+
+const WORK_DIR_PREFIX = 'streamscore-lambda-';
+const OWNER_FILE = 'owner.json';
+
+/** Temp dirs of services this process started and has not stopped: removed if the process exits first. */
+const ownedWorkDirs = new Set<string>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const dir of ownedWorkDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** A temp dir a local Lambda service left when its process was killed (SIGKILL skips every exit hook). */
+export interface LeftWorkDir {
+  dir: string;
+  pid: number | undefined;
+  /** The run id that started it, when known. */
+  owner: string | undefined;
+}
+
+/**
+ * `streamscore-lambda-*` dirs under the temp dir whose process is gone. A dir with no owner file
+ * (written by an older version) counts once it is a minute old.
+ */
+export function leftWorkDirs(root = tmpdir(), probe: ProcessProbe = systemProbe): LeftWorkDir[] {
+  if (!existsSync(root)) return [];
+  const out: LeftWorkDir[] = [];
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(WORK_DIR_PREFIX)) continue;
+    const dir = join(root, name);
+    try {
+      const f = join(dir, OWNER_FILE);
+      if (!existsSync(f)) {
+        if (Date.now() - statSync(dir).mtimeMs > 60_000) out.push({ dir, pid: undefined, owner: undefined });
+        continue;
+      }
+      const o = JSON.parse(readFileSync(f, 'utf8')) as { pid?: number; owner?: string | null; start?: number };
+      const pid = typeof o.pid === 'number' ? o.pid : undefined;
+      const started = pid === undefined ? undefined : probe.startedAt(pid);
+      const alive = pid !== undefined && probe.alive(pid) && (started === undefined || o.start === undefined || started <= o.start + 1_000);
+      if (!alive) out.push({ dir, pid, owner: o.owner ?? undefined });
+    } catch {
+      // unreadable or removed meanwhile: not ours to judge
+    }
+  }
+  return out;
+}
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
@@ -52,6 +103,8 @@ export interface LocalLambdaOptions {
   layerNodeModules?: string;
   /** Where packages are unzipped and logs are kept. Default: a new temp dir, removed on stop. */
   workDir?: string;
+  /** Who started the service (a run id), written with this process's pid into the temp dir, so a later cleanup can tell a dead run's dir. */
+  owner?: string;
   /** Kill an environment whose resident memory exceeds its Memory Size (AWS does). Default true. */
   enforceMemory?: boolean;
   /** Delay before an async invocation that failed is retried (AWS: ~1 min, then ~2 min). Default 200 ms. */
@@ -182,7 +235,7 @@ export function reportLine(r: Omit<InvocationReport, 'line' | 'functionName' | '
 export class LocalLambdaService {
   readonly region: string;
   readonly accountId: string;
-  private readonly o: Required<Omit<LocalLambdaOptions, 'layerNodeModules' | 'workDir' | 'port' | 'host' | 'extraEnv'>> & LocalLambdaOptions;
+  private readonly o: Required<Omit<LocalLambdaOptions, 'layerNodeModules' | 'workDir' | 'owner' | 'port' | 'host' | 'extraEnv'>> & LocalLambdaOptions;
   private readonly fns = new Map<string, Fn>();
   private server: Server | undefined;
   private workDir = '';
@@ -219,8 +272,11 @@ export class LocalLambdaService {
       this.workDir = resolvePath(this.o.workDir);
       mkdirSync(this.workDir, { recursive: true });
     } else {
-      this.workDir = mkdtempSync(join(tmpdir(), 'streamscore-lambda-'));
+      this.workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
       this.ownsWorkDir = true;
+      writeFileSync(join(this.workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, owner: this.o.owner ?? null, start: Date.now() }) + '\n');
+      ownedWorkDirs.add(this.workDir);
+      installExitHook();
     }
     this.runtimePath = join(this.workDir, 'runtime.mjs');
     writeFileSync(this.runtimePath, RUNTIME_SOURCE);
@@ -252,7 +308,10 @@ export class LocalLambdaService {
         s.closeAllConnections();
       });
     }
-    if (this.ownsWorkDir && this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    if (this.ownsWorkDir && this.workDir) {
+      rmSync(this.workDir, { recursive: true, force: true });
+      ownedWorkDirs.delete(this.workDir);
+    }
   }
 
   /** Every REPORT written so far (the local stand-in for CloudWatch Logs). */
