@@ -49,10 +49,13 @@ export const CalibrationProfileSchema = z.object({
   /** saturation: as fast as it goes (headroom applies); sustained: under an SLO; compute: per-event compute. */
   measure: z.enum(['saturation', 'sustained', 'compute']),
   source: z.object({ ref: z.string(), date: z.string(), note: z.string().optional() }),
+  /** For published profiles: the machines, the Flink version, and the guarantee the figures were measured under. */
+  hardware: z.string().optional(),
+  flinkVersion: z.string().optional(),
+  guarantee: z.enum(['exactly-once', 'none']).optional(),
   queries: z.record(z.string(), QueryCalibrationSchema),
   adjustments: z.record(z.string(), FigureSchema).optional(),
   lambda: z.record(z.string(), FigureSchema).optional(),
-  alternatives: z.record(z.string(), z.unknown()).optional(),
 });
 export type CalibrationProfile = z.infer<typeof CalibrationProfileSchema>;
 
@@ -188,6 +191,13 @@ export function platformList(platforms: Platforms, key: string): number[] {
   const v = platforms.figures[key]?.value;
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new Error(`platforms.json has no list "${key}"`);
   return v as number[];
+}
+
+/** A figure of the platforms file that is a table of numbers by name. */
+export function platformTable(platforms: Platforms, key: string): Record<string, number> {
+  const v = platforms.figures[key]?.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'number')) throw new Error(`platforms.json has no table "${key}"`);
+  return v as Record<string, number>;
 }
 
 /** A Flock lambda figure, as a number. */

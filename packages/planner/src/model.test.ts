@@ -70,7 +70,8 @@ describe('a Flink on EC2 configuration, by hand', () => {
     shipped,
     points: [point({ runId: 'one-node', config: { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 1 }, units: 1, vcpusPerUnit: 4, sustainedRate: 400_000, rate: 400_000 })],
   };
-  const e = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 1_000_000, { sloMs: 2000 });
+  // No guarantee, as the measured run had none (the exactly-once factor is checked below).
+  const e = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 1_000_000, { sloMs: 2000, guarantee: 'none' });
 
   it('sustains 100,000 × 4 × (1 + 0.9 + 0.9) = 1,120,000 events/s (projected from the measured run)', () => {
     expect(e.sustainableRate.value).toBeCloseTo(1_120_000, 3);
@@ -87,25 +88,60 @@ describe('a Flink on EC2 configuration, by hand', () => {
     const kin = 191 * 0.015 + (8139 * 3600 * 0.014) / 1e6;
     // Output: 1M × 1 × 100 B = 1e8 B/s → ⌈95.37⌉ = 96 shards; ⌈1e8 / 24,576 = 4,069.01⌉ = 4,070 records/s
     const kout = 96 * 0.015 + (4070 * 3600 * 0.014) / 1e6;
+    // q0 is per-event (chained, no keyed exchange): nothing crosses between AZs; no guarantee: no checkpoints.
     expect(e.costItems.map((c) => c.item)).toEqual([
-      'EC2 3 × c6g.xlarge',
+      'EC2 1 × c6g.xlarge (JobManager + TaskManager)',
+      'EC2 2 × c6g.xlarge (TaskManagers)',
       'EBS gp3 3 × 20 GB',
       'public IPv4 × 3',
       'Kinesis input: 191 shard(s), 8,139 PUT units/s',
       'Kinesis output: 96 shard(s), 4,070 PUT units/s',
     ]);
-    expect(e.costItems[0]!.usdPerHour).toBeCloseTo(ec2, 9);
-    expect(e.costItems[1]!.usdPerHour).toBeCloseTo(ebs, 6);
-    expect(e.costItems[2]!.usdPerHour).toBeCloseTo(ip, 9);
+    expect(e.costItems[0]!.usdPerHour + e.costItems[1]!.usdPerHour).toBeCloseTo(ec2, 9);
+    expect(e.costItems[2]!.usdPerHour).toBeCloseTo(ebs, 6);
+    expect(e.costItems[3]!.usdPerHour).toBeCloseTo(ip, 9);
     expect(e.costPerHourUsd.value).toBeCloseTo(ec2 + ebs + ip + kin + kout, 6);
     // per million events: $/h ÷ (1M/s × 3600 s) × 10⁶
     expect(e.costPerMillionEventsUsd.value).toBeCloseTo(((ec2 + ebs + ip + kin + kout) / 3.6e9) * 1e6, 9);
   });
 
-  it('projects p99 for a per-event query from what it waits for: 210 + 200 + 100 ms', () => {
-    expect(e.latencyP99Ms.value).toBe(510);
+  it('projects p99 for a per-event query from what it waits for: 210 + 200 + 100 ms, plus queueing at ρ = 1M / 1.12M', () => {
+    // A find-max rate is saturation: ρ = 1,000,000 / 1,120,000 = 0.8929; 0.5 × 200 ms × ρ/(1 − ρ) = 833.3 ms
+    const rho = 1_000_000 / 1_120_000;
+    expect(e.utilisation).toBeCloseTo(rho, 9);
+    expect(e.latencyP99Ms.value).toBeCloseTo(510 + 0.5 * 200 * (rho / (1 - rho)), 6);
     expect(e.latencyP99Ms.basis).toBe('projected');
     expect(e.feasible).toBe(true);
+  });
+
+  it('with exactly-once, takes 0.85 of a rate measured without checkpoints, and prices checkpoints and transfer between AZs', () => {
+    const eo = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 500_000);
+    expect(eo.sustainableRate.value).toBeCloseTo(1_120_000 * 0.85, 3);
+    expect(eo.guarantee?.given).toBe('exactly-once');
+    // per-event: no state to checkpoint beyond offsets → S3 PUTs only: 12 slots × 2 files / 60 s = 0.4 PUT/s × 3,600 × $0.005 / 1,000
+    const ckpt = eo.costItems.find((c) => c.item.startsWith('checkpoints'))!;
+    expect(ckpt.usdPerHour).toBeCloseTo((0.4 * 3600 * 0.005) / 1000, 9);
+    // A windowed query on 3 nodes over 3 AZs: 2 exchanges × 200 B × (1 − 1/3) × (1 − 1/3) at 10,000 events/s = 1,777,777.8 B/s crossing,
+    // billed out and in: 2 × 1,777,777.8 × 3,600 / 2^30 GB × $0.01
+    const q7: WorkloadTraits = { ...q0, id: 'nexmark/q0', kind: 'windowed', windowMs: 10_000, slideMs: 10_000 };
+    const w = evaluate(inputs, q7, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 10_000);
+    const crossing = 10_000 * 200 * 2 * (2 / 3) * (2 / 3);
+    expect(w.costItems.find((c) => c.item.startsWith('data between AZs'))!.usdPerHour).toBeCloseTo(((2 * crossing * 3600) / 2 ** 30) * 0.01, 9);
+    const oneAz = evaluate(inputs, q7, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 10_000, { placement: 'one-az' });
+    expect(oneAz.costItems.some((c) => c.item.startsWith('data between AZs'))).toBe(false);
+    expect(oneAz.guarantee?.note).toMatch(/loss of that AZ/);
+  });
+
+  it('applies pricing options to the services they cover: Spot to TaskManagers only, Savings Plans to EC2 and Lambda', () => {
+    const spot = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 500_000, { pricing: 'spot', guarantee: 'none' });
+    // JobManager node on demand, 2 TaskManager nodes at 60% off
+    expect(spot.costItems[0]!.usdPerHour).toBeCloseTo(0.136, 9);
+    expect(spot.costItems[1]!.usdPerHour).toBeCloseTo(2 * 0.136 * 0.4, 9);
+    const sp3 = evaluate(inputs, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 3 }, 500_000, { pricing: 'savings-3y', guarantee: 'none' });
+    expect(sp3.costItems[0]!.usdPerHour + sp3.costItems[1]!.usdPerHour).toBeCloseTo(3 * 0.136 * 0.5, 9);
+    // Managed Flink has no Savings Plan
+    const kda = (pricing: 'on-demand' | 'savings-3y') => evaluate(inputs, q0, { family: 'kda', parallelism: 4, parallelismPerKpu: 1 }, 1000, { pricing }).costPerHourUsd.value;
+    expect(kda('savings-3y')).toBeCloseTo(kda('on-demand'), 12);
   });
 
   it('uses the measured run itself for its own configuration', () => {
@@ -117,7 +153,7 @@ describe('a Flink on EC2 configuration, by hand', () => {
 
 describe('the shipped profiles', () => {
   it('turns nexmark/nexmark V2 q5 into a sustainable per-vCPU rate: 920,400 / 12.35, + 1 µs, × 0.8', () => {
-    const profile = shipped.profiles.find((p) => p.engine === 'flink')!;
+    const profile = shipped.profiles.find((p) => p.id === 'nexmark-v2')!;
     const raw = 920_400 / 12.35; // 74,526 events/s per busy core
     const withIngest = 1e6 / (1e6 / raw + 1); // 69,357
     expect(publishedPerVcpu(profile, 'nexmark/q5')!.perVcpu).toBeCloseTo(withIngest * 0.8, 6);
@@ -133,10 +169,23 @@ describe('the shipped profiles', () => {
     expect(e.sustainableRate.value).toBeCloseTo(t * 1.9, 3);
     // 2 KPUs + 1 orchestration × $0.11 + 2 × 50 GB × $0.10 / 730
     expect(e.costItems[0]!.usdPerHour).toBeCloseTo(3 * 0.11 + (2 * 50 * 0.1) / 730, 6);
-    // windowed: 210 + 200 + 100 + 2 × 100 + 4,000 + 200
-    expect(e.latencyP99Ms.value).toBe(4910);
+    // windowed: 210 + 200 + 100 + 2 × 100 + 4,000 + 200, plus queueing at ρ = 50,000 ÷ (t × 1.9 / 0.8 headroom)
+    const rho = 50_000 / ((t * 1.9) / 0.8);
+    expect(e.latencyP99Ms.value).toBeCloseTo(4910 + 0.5 * 200 * (rho / (1 - rho)), 6);
     expect(e.feasible).toBe(false);
-    expect(e.reasons.join()).toMatch(/p99 4,910 ms > SLO 2,000 ms/);
+    expect(e.reasons.join()).toMatch(/p99 4,971 ms > SLO 2,000 ms/);
+  });
+
+  it('reads GUIDE_V1 as its own profile: q8 146,140 per core', () => {
+    const v1 = shipped.profiles.find((p) => p.id === 'nexmark-v1')!;
+    expect(v1.flinkVersion).toBe('1.13–2.0');
+    expect(publishedPerVcpu(v1, 'nexmark/q8')!.perVcpu).toBeCloseTo((1e6 / (1e6 / 146_140 + 1)) * 0.8, 6);
+  });
+
+  it('sees the 64-KPU limit as a default quota to raise, not a wall', () => {
+    const e = evaluate({ book, shipped, points: [] }, q0, { family: 'kda', parallelism: 80, parallelismPerKpu: 1 }, 1000);
+    expect(e.sustains).toBe(true);
+    expect(e.capacityWork).toMatch(/above the default quota of 64 per application: ask AWS to raise it/);
   });
 
   it('refuses updating queries on Flock, and says why', () => {
@@ -163,11 +212,17 @@ describe('Flock on Lambda, by hand', () => {
     expect(s.limits).toEqual([]);
   });
 
-  it('prices the stage with core: 4 req/s × ⌈18.68⌉ ms × 1 GB arm64, plus the source stage and Kinesis', () => {
+  it('prices the whole bill: the stage (4 req/s × ⌈18.68⌉ ms × 1 GB arm64), the always-on 4,096 MB source, the logs and Kinesis', () => {
     const e = evaluate(inputs, q0, { family: 'flock-lambda', memoryMB: 1024, architecture: 'arm64', groupSize: 0 }, 1000);
     const stage = 4 * 3600 * 2e-7 + 4 * 3600 * (19 / 1000) * 1 * 0.0000133334;
     expect(e.costItems[0]!.usdPerHour).toBeCloseTo(stage, 9);
-    expect(e.costItems[1]!.item).toMatch(/source stage/);
+    // Source: 3,600 s × 4 GB × $0.0000133334 = $0.19200/h + 4 requests — more than an m6g.medium ($0.0385/h) by itself
+    expect(e.costItems[1]!.item).toMatch(/Flock source: 1 always-on 4096 MB/);
+    expect(e.costItems[1]!.usdPerHour).toBeCloseTo(14_400 * 0.0000133334 + 4 * 2e-7, 9);
+    // Logs: (4 + 1/900) invocations/s × 380 B × 3,600 s ÷ 2^30 × $0.50
+    expect(e.costItems[2]!.usdPerHour).toBeCloseTo(((4 + 1 / 900) * 380 * 3600 * 0.5) / 2 ** 30, 9);
+    expect(e.guarantee?.given).toBe('none');
+    expect(e.guarantee?.note).toMatch(/at-most-once/);
   });
 
   it('a windowed query: a member must finish a window in 80% of group × slide', () => {

@@ -1,13 +1,29 @@
-import { type PriceBook, instanceSpec, explainHourly, type ProjectedResource } from '@streamscore/cost';
+import { type PriceBook, instanceSpec, explainHourly, alwaysOnLambda, lambdaLogs, type ProjectedResource, LAMBDA_MAX_INVOCATION_S } from '@streamscore/cost';
 import {
   lambdaNumber,
   lambdaVcpus,
+  platformList,
   platformNumber,
+  platformTable,
   type CalibrationProfile,
   type MeasuredPoint,
   type ShippedCalibration,
 } from './calibration.js';
-import { ENGINE_OF, type CostItem, type Engine, type Evaluation, type Family, type Figure, type PlanConfig, type WorkloadTraits } from './types.js';
+import {
+  ENGINE_OF,
+  type CostItem,
+  type CostService,
+  type Engine,
+  type Evaluation,
+  type Family,
+  type Figure,
+  type Guarantee,
+  type Placement,
+  type PlanConfig,
+  type PricingOption,
+  type Scenario,
+  type WorkloadTraits,
+} from './types.js';
 
 /**
  * The planner's model: for a configuration of a backend family, the rate it sustains, what an
@@ -33,7 +49,12 @@ export interface PlannerInputs {
   shipped: ShippedCalibration;
   /** Measured points (from `--calibrate` and the user's calibration file). */
   points: readonly MeasuredPoint[];
+  /** How to read the calibration (default: the central scenario, see CENTRAL). */
+  scenario?: Scenario;
 }
+
+/** Measured find-max runs where there are any, else nexmark/nexmark GUIDE_V2; Flock's mean measured compute. */
+export const CENTRAL: Scenario = { id: 'central', flink: 'auto', flock: 'mean' };
 
 export interface EvaluateOptions {
   /** p99 latency SLO, ms. */
@@ -42,6 +63,12 @@ export interface EvaluateOptions {
   exclude?: ReadonlySet<string>;
   /** Price a configuration only if it sustains the rate (the sweep: saves pricing what it drops). */
   priceOnlyIfSustains?: boolean;
+  /** The delivery guarantee every platform is priced under where it offers it (default exactly-once). */
+  guarantee?: Guarantee;
+  /** How compute is paid for (default on-demand). */
+  pricing?: PricingOption;
+  /** Where EC2 nodes live (default spread over AZs). */
+  placement?: Placement;
 }
 
 export interface Speed {
@@ -53,8 +80,12 @@ export interface Speed {
   source: string;
   /** Where η came from. */
   etaSource: string;
-  /** When t is only a lower bound (single passing runs, no find-max). */
+  /** Never true any more: single passing runs are not capacity (kept for the check table). */
   lowerBound: boolean;
+  /** The figure was measured without checkpoints (local Flink runs): exactly-once costs throughput on top. */
+  measuredWithoutCheckpoints?: boolean;
+  /** The fraction of saturation perVcpu stands for (published saturation × headroom; 1 for a find-max rate). */
+  headroom: number;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
@@ -129,34 +160,46 @@ export function publishedPerVcpu(profile: CalibrationProfile, workloadId: string
   };
 }
 
+/** The profile of an engine with this id (Flink: nexmark-v1 or nexmark-v2). */
+function profileById(inputs: PlannerInputs, engine: Engine, id: string): CalibrationProfile | undefined {
+  return inputs.shipped.profiles.find((p) => p.engine === engine && p.id === id);
+}
+
 /**
- * t and η for an engine on a workload, as seen by a family: measured points of that family first,
- * then of the engine on any family, then the shipped profile. η is fitted only from points of the
- * family itself (units mean different things on different families).
+ * t and η for an engine on a workload, as seen by a family, under the inputs' scenario. Measured
+ * capacity comes only from find-max searches (`sustainedRate`), never from a single passing run:
+ * points of the family itself first, then of the engine on any family. The published profiles
+ * (nexmark-v1, nexmark-v2) are the alternative. η is fitted only from points of the family itself
+ * (units mean different things on different families); elsewhere it is the scenario's or the default.
+ *
+ * Results do not yet record the CPU seconds the system under test used, so a measured rate is
+ * divided by the vCPUs it was given (min(parallelism, CPUs) on this machine), not by those it used.
  */
 export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: string, opts: EvaluateOptions = {}): Speed | undefined {
   const engine = ENGINE_OF[family];
-  const defaultEta = platformNumber(inputs.shipped.platforms, 'scaling.eta');
-  const pts = usable(inputs.points, opts.exclude).filter((p) => p.engine === engine && p.workload === workloadId && (p.sustainedRate ?? p.lowerBoundRate) !== undefined);
+  const scenario = inputs.scenario ?? CENTRAL;
+  const defaultEta = scenario.eta ?? platformNumber(inputs.shipped.platforms, 'scaling.eta');
+  const etaNote = scenario.eta !== undefined ? `η ${defaultEta} (an end of the assumed range ${platformList(inputs.shipped.platforms, 'scaling.etaRange').join('–')})` : `η ${defaultEta} (assumption: no measurements at two sizes; range ${platformList(inputs.shipped.platforms, 'scaling.etaRange').join('–')})`;
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.engine === engine && p.workload === workloadId && p.sustainedRate !== undefined && p.sustainedRate > 0);
   const same = pts.filter((p) => p.config.family === family);
   const chosen = same.length > 0 ? same : pts;
-  if (chosen.length > 0) {
-    const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: (p.sustainedRate ?? p.lowerBoundRate)! }));
+  const useMeasured = engine !== 'flink' || scenario.flink === 'measured' || (scenario.flink === 'auto' && chosen.length > 0);
+  if (useMeasured) {
+    if (chosen.length === 0) return undefined;
+    const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: p.sustainedRate! }));
     const fit = fitScaling(samples, defaultEta, same.length > 0);
-    const etaFromSame = fit.etaFitted;
-    const eta = fit.eta;
-    const perVcpu = fit.perVcpu;
-    const lowerBound = chosen.every((p) => p.sustainedRate === undefined);
     return {
-      perVcpu,
-      eta,
+      perVcpu: fit.perVcpu,
+      eta: fit.eta,
       basis: 'projected',
-      source: `${lowerBound ? 'at least ' : ''}${fmt(perVcpu)} events/s per vCPU from ${chosen.length} measured run(s) (${chosen.map((p) => p.runId).join(', ')})`,
-      etaSource: etaFromSame ? `η ${eta.toFixed(2)} fitted from ${same.length} measured sizes${fit.etaRaw !== undefined && fit.etaRaw !== fit.eta ? ` (raw ${fit.etaRaw.toFixed(2)}, clamped to [0, 1])` : ''}` : `η ${defaultEta} (default: no measurements at two sizes)`,
-      lowerBound,
+      source: `${fmt(fit.perVcpu)} events/s per vCPU from ${chosen.length} find-max search(es) (${chosen.map((p) => p.runId).join(', ')}; per vCPU given, not per CPU-second used: Results do not record the SUT's CPU yet)`,
+      etaSource: fit.etaFitted ? `η ${fit.eta.toFixed(2)} fitted from ${same.length} measured sizes${fit.etaRaw !== undefined && fit.etaRaw !== fit.eta ? ` (raw ${fit.etaRaw.toFixed(2)}, clamped to [0, 1])` : ''}` : etaNote,
+      lowerBound: false,
+      measuredWithoutCheckpoints: engine === 'flink',
+      headroom: 1,
     };
   }
-  const profile = profileFor(inputs, engine);
+  const profile = profileById(inputs, engine, scenario.flink === 'auto' ? 'nexmark-v2' : scenario.flink);
   if (!profile || profile.measure === 'compute') return undefined;
   const pub = publishedPerVcpu(profile, workloadId);
   if (!pub) return undefined;
@@ -164,18 +207,25 @@ export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: s
     perVcpu: pub.perVcpu,
     eta: defaultEta,
     basis: 'projected',
-    source: `${profile.title}: ${pub.work} (${profile.source.ref}, ${profile.source.date})`,
-    etaSource: `η ${defaultEta} (default: no measurements at two sizes)`,
+    source: `${profile.title}: ${pub.work} (${profile.source.ref}, ${profile.source.date}${profile.hardware ? `; ${profile.hardware}` : ''}${profile.guarantee ? `; measured ${profile.guarantee}` : ''})`,
+    etaSource: etaNote,
     lowerBound: false,
+    measuredWithoutCheckpoints: profile.guarantee !== 'exactly-once',
+    headroom: profile.measure === 'saturation' ? Number(profile.adjustments?.['headroom']?.value ?? 1) : 1,
   };
 }
 
-/** vCPU-µs of compute per event for Flock: measured points of the workload, else the profile. */
+/**
+ * vCPU-µs of compute per event for Flock: measured runs of the workload (billed REPORT lines ÷
+ * events; the scenario picks their mean, least or most), else the profile's default.
+ */
 export function flockCompute(inputs: PlannerInputs, workloadId: string, opts: EvaluateOptions = {}): { us: number; source: string } | undefined {
   const pts = usable(inputs.points, opts.exclude).filter((p) => p.engine === 'flock' && p.workload === workloadId && p.computeUsPerEvent !== undefined);
+  const which = (inputs.scenario ?? CENTRAL).flock;
   if (pts.length > 0) {
-    const us = pts.reduce((s, p) => s + p.computeUsPerEvent!, 0) / pts.length;
-    return { us, source: `${us.toFixed(2)} vCPU-µs/event billed in ${pts.length} measured run(s) (${pts.map((p) => p.runId).join(', ')})` };
+    const xs = pts.map((p) => p.computeUsPerEvent!);
+    const us = which === 'least' ? Math.min(...xs) : which === 'most' ? Math.max(...xs) : xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { us, source: `${us.toFixed(2)} vCPU-µs/event (${which === 'mean' ? 'mean' : which} of ${pts.length} measured run(s): ${pts.map((p) => p.runId).join(', ')}; billed REPORT lines ÷ events)` };
   }
   const profile = profileFor(inputs, 'flock');
   if (!profile) return undefined;
@@ -242,8 +292,8 @@ function sizeKinesis(traits: WorkloadTraits, rate: number, inputs: PlannerInputs
     recordsInPerS,
     recordsOutPerS,
     items: [
-      { item: `Kinesis input: ${shardsIn} shard(s), ${fmt(recordsInPerS)} PUT units/s`, usdPerHour: inUsd },
-      { item: `Kinesis output: ${shardsOut} shard(s), ${fmt(recordsOutPerS)} PUT units/s`, usdPerHour: outUsd },
+      { item: `Kinesis input: ${shardsIn} shard(s), ${fmt(recordsInPerS)} PUT units/s`, usdPerHour: inUsd, service: 'kinesis' },
+      { item: `Kinesis output: ${shardsOut} shard(s), ${fmt(recordsOutPerS)} PUT units/s`, usdPerHour: outUsd, service: 'kinesis' },
     ],
     usdPerHour: inUsd + outUsd,
   };
@@ -296,14 +346,19 @@ interface Parts {
   capacitySource: string;
   latencyMs: number;
   latencyWork: string;
-  resources: { item: string; resource: ProjectedResource }[];
+  resources: { item: string; resource: ProjectedResource; service: CostService; spotEligible?: boolean }[];
   readiness: Figure;
+  guarantee: { given: Guarantee; note: string };
+  /** Rate ÷ this is the utilisation the latency model uses (capacity before headroom). */
+  saturation?: number;
+  /** Latency that does not queue (transport, watermark, flush …) and the per-batch time that does. */
+  queueMs?: number;
   /** Limits that fail at this rate regardless of capacity (unsupported query kind, memory …). */
   blockers: string[];
   lowerBound?: boolean;
 }
 
-function flinkLatency(traits: WorkloadTraits, inputs: PlannerInputs, local: boolean): { ms: number; work: string } {
+function flinkLatency(traits: WorkloadTraits, inputs: PlannerInputs, local: boolean): { ms: number; work: string; queueMs: number } {
   const P = inputs.shipped.platforms;
   const transport = platformNumber(P, 'kinesis.transportP99Ms');
   const poll = platformNumber(P, 'kinesis.pollMs');
@@ -317,57 +372,127 @@ function flinkLatency(traits: WorkloadTraits, inputs: PlannerInputs, local: bool
     ms += traits.watermarkDelayMs + wm;
     work += ` + watermark delay ${traits.watermarkDelayMs} + watermark interval ${wm}`;
   }
-  return { ms, work: `${work}${local ? ' (as on AWS: kinesalite keeps the 200 ms poll)' : ''} ms` };
+  // What waits behind a busy engine is a poll's worth of input: the queueing term scales it.
+  return { ms, work: `${work}${local ? ' (as on AWS: kinesalite keeps the 200 ms poll)' : ''} ms`, queueMs: poll };
 }
 
-function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flink-ec2' | 'kda' | 'flink-local' }, opts: EvaluateOptions): Parts | string {
+/** Bytes of keyed state a checkpoint holds: a window's events for windowed queries, a minute of events for updating ones (assumption), offsets only for per-event ones. */
+function stateBytes(traits: WorkloadTraits, rate: number): number {
+  if (traits.kind === 'per-event') return 0;
+  const heldMs = traits.kind === 'updating' ? 60_000 : Math.max(traits.windowMs, 1000);
+  return (rate * heldMs * traits.eventBytes) / 1000;
+}
+
+/** Exactly-once's throughput factor on a figure measured without checkpoints (1 otherwise), and why. */
+function guaranteeFactor(inputs: PlannerInputs, speed: Speed, guarantee: Guarantee): { factor: number; work: string } {
+  if (guarantee !== 'exactly-once') return { factor: 1, work: speed.measuredWithoutCheckpoints ? '' : ' (the published figure was measured with exactly-once checkpoints; no gain assumed without them)' };
+  if (!speed.measuredWithoutCheckpoints) return { factor: 1, work: ' (exactly-once: the published figure includes RocksDB and checkpoints)' };
+  const f = (inputs.scenario ?? CENTRAL).exactlyOnceFactor ?? platformNumber(inputs.shipped.platforms, 'flink.exactlyOnceThroughputFactor');
+  return { factor: f, work: ` × ${f} for RocksDB + exactly-once checkpoints (assumption, range ${platformList(inputs.shipped.platforms, 'flink.exactlyOnceThroughputFactorRange').join('–')}: the measured runs had none)` };
+}
+
+/** Speed of one vCPU of an instance family relative to a Graviton2 vCPU (platforms.json ec2.familySpeed). */
+export function familySpeed(inputs: PlannerInputs, instanceType: string): number {
+  const table = platformTable(inputs.shipped.platforms, 'ec2.familySpeed');
+  return table[instanceType.split('.')[0] ?? ''] ?? 1;
+}
+
+function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flink-ec2' | 'kda' | 'flink-local' }, rate: number, opts: EvaluateOptions): Parts | string {
   const speed = engineSpeed(inputs, config.family, traits.id, opts);
-  if (!speed) return `no calibration for ${traits.id} on Flink: run it (streamscore run ${traits.id} --backend flink --find-max) and fold the Result in with plan --calibrate`;
+  const scenario = inputs.scenario ?? CENTRAL;
+  if (!speed) {
+    return scenario.flink === 'measured'
+      ? `no find-max search of ${traits.id} on Flink to calibrate from (a single passing run is not a capacity): run streamscore run ${traits.id} --backend flink --find-max and fold the Result in with plan --calibrate`
+      : `no calibration for ${traits.id} on Flink in profile ${scenario.flink === 'auto' ? 'nexmark-v2' : scenario.flink}`;
+  }
   const P = inputs.shipped.platforms;
+  const guarantee: Guarantee = config.family === 'flink-local' ? (opts.guarantee ?? 'none') : (opts.guarantee ?? 'exactly-once');
+  const g = guaranteeFactor(inputs, speed, guarantee);
   const lat = flinkLatency(traits, inputs, config.family === 'flink-local');
+  const checkpointS = platformNumber(P, 'flink.checkpointIntervalS');
   if (config.family === 'flink-ec2') {
     const spec = instanceSpec(inputs.book, config.instanceType);
-    const cap = scaledCapacity(speed.perVcpu, spec.vcpu, config.nodes, speed.eta);
+    const fs = familySpeed(inputs, config.instanceType);
+    const cap = scaledCapacity(speed.perVcpu * fs * g.factor, spec.vcpu, config.nodes, speed.eta);
     const ebsGb = platformNumber(P, 'ec2.ebsGbPerNode');
+    const resources: Parts['resources'] = [];
+    if (config.nodes === 1) resources.push({ item: `EC2 1 × ${config.instanceType} (JobManager + TaskManager)`, resource: { kind: 'ec2-instance', size: config.instanceType, count: 1 }, service: 'ec2' });
+    else {
+      resources.push({ item: `EC2 1 × ${config.instanceType} (JobManager + TaskManager)`, resource: { kind: 'ec2-instance', size: config.instanceType, count: 1 }, service: 'ec2' });
+      resources.push({ item: `EC2 ${config.nodes - 1} × ${config.instanceType} (TaskManagers)`, resource: { kind: 'ec2-instance', size: config.instanceType, count: config.nodes - 1 }, service: 'ec2', spotEligible: true });
+    }
+    resources.push({ item: `EBS gp3 ${config.nodes} × ${ebsGb} GB`, resource: { kind: 'ebs-gp3', size: String(ebsGb), count: config.nodes }, service: 'ebs' });
+    resources.push({ item: `public IPv4 × ${config.nodes}`, resource: { kind: 'public-ipv4', count: config.nodes }, service: 'network' });
+    const exchanges = traits.kind === 'per-event' ? 0 : platformNumber(P, 'flink.exchangesWindowed');
+    const placement = opts.placement ?? 'spread';
+    if (config.nodes > 1 && exchanges > 0 && placement === 'spread') {
+      const azs = Math.min(config.nodes, platformNumber(P, 'ec2.availabilityZones'));
+      const crossing = rate * traits.eventBytes * exchanges * (1 - 1 / config.nodes) * (1 - 1 / azs);
+      resources.push({
+        item: `data between AZs: ${exchanges} keyed exchange(s) × ${fmt(traits.eventBytes)} B/event × (1 − 1/${config.nodes} nodes) × (1 − 1/${azs} AZs) = ${fmt(crossing / 1e6, 2)} MB/s`,
+        resource: { kind: 'data-transfer-inter-az', count: 1, attributes: { bytesPerSecond: crossing } },
+        service: 'network',
+      });
+    }
+    if (guarantee === 'exactly-once') {
+      const state = stateBytes(traits, rate);
+      const puts = (spec.vcpu * config.nodes * platformNumber(P, 'flink.checkpointFilesPerSlot')) / checkpointS;
+      resources.push({
+        item: `checkpoints to S3 every ${checkpointS} s: ${fmt(state / 1e6, 1)} MB of state kept twice, ${fmt(puts * 3600)} PUTs/h`,
+        resource: { kind: 's3-object', count: 1, attributes: { bytes: 2 * state, putsPerSecond: puts } },
+        service: 's3',
+      });
+    }
     return {
       capacity: cap,
-      capacityWork: `${fmt(speed.perVcpu)}/vCPU × ${spec.vcpu} vCPU × (1 + ${speed.eta.toFixed(2)} × ${config.nodes - 1}) = ${fmt(cap)} events/s`,
+      capacityWork: `${fmt(speed.perVcpu)}/vCPU × ${fs} (${config.instanceType.split('.')[0]} vCPU speed)${g.work} × ${spec.vcpu} vCPU × (1 + ${speed.eta.toFixed(2)} × ${config.nodes - 1}) = ${fmt(cap)} events/s`,
       capacitySource: `${speed.source}; ${speed.etaSource}`,
       latencyMs: lat.ms,
       latencyWork: lat.work,
-      resources: [
-        { item: `EC2 ${config.nodes} × ${config.instanceType}`, resource: { kind: 'ec2-instance', size: config.instanceType, count: config.nodes } },
-        { item: `EBS gp3 ${config.nodes} × ${ebsGb} GB`, resource: { kind: 'ebs-gp3', size: String(ebsGb), count: config.nodes } },
-        { item: `public IPv4 × ${config.nodes}`, resource: { kind: 'public-ipv4', count: config.nodes } },
-      ],
+      resources,
       readiness: readiness(inputs, 'flink-ec2', platformNumber(P, 'ec2.readinessS'), `default: ${P.figures['ec2.readinessS']!.note ?? ''}`, opts),
       blockers: spec.memoryGiB < platformNumber(P, 'ec2.minNodeMemoryGiB') ? [`${config.instanceType} has ${spec.memoryGiB} GiB < ${platformNumber(P, 'ec2.minNodeMemoryGiB')} GiB per node`] : [],
       lowerBound: speed.lowerBound,
+      guarantee: {
+        given: guarantee,
+        note:
+          guarantee === 'exactly-once'
+            ? `RocksDB state, checkpoints to S3 every ${checkpointS} s${config.nodes > 1 ? (placement === 'spread' ? '; nodes spread over AZs (survives the loss of an AZ; pays transfer between AZs)' : '; all nodes in one AZ (no transfer charge; the loss of that AZ stops the job until it is restarted elsewhere from the last checkpoint)') : ''}`
+            : 'heap state, no checkpoints: a failure loses the state and the job restarts from the latest input',
+      },
+      queueMs: lat.queueMs,
+      saturation: cap / speed.headroom,
     };
   }
   if (config.family === 'kda') {
     const kpus = Math.ceil(config.parallelism / config.parallelismPerKpu);
-    const cap = scaledCapacity(speed.perVcpu, 1, kpus, speed.eta);
+    const cap = scaledCapacity(speed.perVcpu * g.factor, 1, kpus, speed.eta);
     const maxKpus = platformNumber(P, 'kda.maxKpus');
     return {
       capacity: cap,
-      capacityWork: `${fmt(speed.perVcpu)}/vCPU × 1 vCPU per KPU × (1 + ${speed.eta.toFixed(2)} × ${kpus - 1}) = ${fmt(cap)} events/s (${kpus} KPUs; parallelism per KPU shares a KPU's vCPU, it adds no CPU)`,
+      capacityWork: `${fmt(speed.perVcpu)}/vCPU${g.work} × 1 vCPU per KPU × (1 + ${speed.eta.toFixed(2)} × ${kpus - 1}) = ${fmt(cap)} events/s (${kpus} KPUs; parallelism per KPU shares a KPU's vCPU, it adds no CPU)${kpus > maxKpus ? `; ${kpus} KPUs is above the default quota of ${maxKpus} per application: ask AWS to raise it (Service Quotas)` : ''}`,
       capacitySource: `${speed.source}; ${speed.etaSource}`,
       latencyMs: lat.ms,
       latencyWork: lat.work,
       resources: [
-        { item: `Managed Flink ${kpus} KPU + 1 orchestration KPU + running storage`, resource: { kind: 'kda-application', count: 1, attributes: { parallelism: config.parallelism, parallelismPerKpu: config.parallelismPerKpu } } },
+        { item: `Managed Flink ${kpus} KPU + 1 orchestration KPU + running storage`, resource: { kind: 'kda-application', count: 1, attributes: { parallelism: config.parallelism, parallelismPerKpu: config.parallelismPerKpu } }, service: 'kda' },
       ],
       readiness: readiness(inputs, 'kda', platformNumber(P, 'kda.readinessS'), `default: ${P.figures['kda.readinessS']!.note ?? ''}`, opts),
-      blockers: kpus > maxKpus ? [`${kpus} KPUs > the default limit of ${maxKpus} per application`] : [],
+      blockers: [],
       lowerBound: speed.lowerBound,
+      guarantee: {
+        given: guarantee,
+        note: guarantee === 'exactly-once' ? `RocksDB state, exactly-once checkpoints every ${checkpointS} s (Managed Flink's default; checkpoints live in the running application storage billed per KPU)` : 'checkpointing switched off (CheckpointConfiguration CUSTOM, CheckpointingEnabled false)',
+      },
+      queueMs: lat.queueMs,
+      saturation: cap / speed.headroom,
     };
   }
   const units = Math.min(config.parallelism, config.cpus);
-  const cap = scaledCapacity(speed.perVcpu, 1, units, speed.eta);
+  const cap = scaledCapacity(speed.perVcpu * g.factor, 1, units, speed.eta);
   return {
     capacity: cap,
-    capacityWork: `${fmt(speed.perVcpu)}/vCPU × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(cap)} events/s (parallelism ${config.parallelism} on ${config.cpus} CPUs)`,
+    capacityWork: `${fmt(speed.perVcpu)}/vCPU${g.work} × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(cap)} events/s (parallelism ${config.parallelism} on ${config.cpus} CPUs)`,
     capacitySource: `${speed.source}; ${speed.etaSource}`,
     latencyMs: lat.ms,
     latencyWork: lat.work,
@@ -375,6 +500,9 @@ function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     readiness: readiness(inputs, 'flink-local', 0, 'not modelled for this machine', opts),
     blockers: [],
     lowerBound: speed.lowerBound,
+    guarantee: { given: guarantee, note: guarantee === 'exactly-once' ? 'checkpoints on this machine' : 'the job jar runs with checkpointing off' },
+    queueMs: lat.queueMs,
+    saturation: cap / speed.headroom,
   };
 }
 
@@ -395,6 +523,8 @@ function evaluateLocal(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     readiness: { value: 0, basis: 'projected', source: 'in-process engine' },
     blockers: [],
     lowerBound: speed.lowerBound,
+    guarantee: { given: 'none', note: 'in-process engine: nothing survives the process' },
+    queueMs: tick,
   };
 }
 
@@ -515,23 +645,31 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
   const shape = flockShape(profile, inputs, traits, config, rate, compute.us, local);
   const cap = maxRateWhere((r) => flockShape(profile, inputs, traits, config, r, compute.us, local).limits.length === 0);
   const P = inputs.shipped.platforms;
-  const resources: { item: string; resource: ProjectedResource }[] = [];
+  const resources: Parts['resources'] = [];
+  let sources = 1;
   if (!local) {
     resources.push({
       item: `Lambda query stage: ${fmt(shape.invocationsPerS, 1)} invocations/s × ${fmt(shape.billedMsPerInvocation, 1)} ms × ${config.memoryMB} MB ${config.architecture}`,
       resource: { kind: 'lambda-invocations', count: 1, attributes: { requestsPerSecond: shape.invocationsPerS, avgBilledMs: shape.billedMsPerInvocation, memoryMB: config.memoryMB, architecture: config.architecture } },
+      service: 'lambda',
     });
+    // Flock's source is a function that runs all the time (4,096 MB in Flock), re-invoked before
+    // Lambda's 15-minute limit: billed for every millisecond whatever the rate, one per
+    // `sourceEventsPerS` of input (80% of its CPU at sourceUsPerEvent).
     const srcMem = lambdaNumber(profile, 'sourceMemoryMB');
     const srcSpeed = lambdaSpeed(profile, srcMem, false);
-    const epochMs = lambdaNumber(profile, 'epochMs');
-    const srcMsPerS = (rate * lambdaNumber(profile, 'sourceUsPerEvent')) / 1000 / srcSpeed;
-    const srcInvPerS = 1000 / epochMs;
+    const perSource = (0.8 * srcSpeed * 1e6) / lambdaNumber(profile, 'sourceUsPerEvent');
+    sources = Math.max(1, Math.ceil(rate / perSource));
+    const src = alwaysOnLambda(srcMem, config.architecture);
     resources.push({
-      item: `Lambda source stage: ${fmt(srcInvPerS)} invocations/s × ${fmt(srcMsPerS / srcInvPerS, 1)} ms × ${srcMem} MB ${config.architecture}`,
-      resource: { kind: 'lambda-invocations', count: 1, attributes: { requestsPerSecond: srcInvPerS, avgBilledMs: srcMsPerS / srcInvPerS, memoryMB: srcMem, architecture: config.architecture } },
+      item: `Flock source: ${sources} always-on ${srcMem} MB ${config.architecture} function(s), re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} min (each reads ≤ ${fmt(perSource)} events/s)`,
+      resource: { ...src, attributes: { ...src.attributes, requestsPerSecond: sources / LAMBDA_MAX_INVOCATION_S } },
+      service: 'lambda',
     });
+    const invocations = shape.invocationsPerS + sources / LAMBDA_MAX_INVOCATION_S;
+    resources.push({ item: `CloudWatch Logs: START/END/REPORT lines of ${fmt(invocations, 1)} invocations/s`, resource: lambdaLogs(invocations), service: 'logs' });
   }
-  const functions = shape.functions + 1;
+  const functions = shape.functions + sources;
   const projectedReady = platformNumber(P, 'flock.readinessBaseS') + platformNumber(P, 'flock.readinessPerFunctionS') * functions;
   return {
     capacity: cap,
@@ -547,6 +685,13 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
       ? { value: 0, basis: 'projected', source: 'not modelled for this machine' }
       : readiness(inputs, 'flock-lambda', projectedReady, `default: ${platformNumber(P, 'flock.readinessBaseS')} s role + ${platformNumber(P, 'flock.readinessPerFunctionS')} s × ${functions} functions (assumption)`, opts),
     blockers: [],
+    guarantee: {
+      given: 'none',
+      note:
+        traits.kind === 'per-event'
+          ? 'Flock offers no exactly-once: an epoch whose invocation fails after its retries is lost (at-most-once), a retried one may be answered twice'
+          : "Flock offers no exactly-once: a window's fragments live only in one warm group member; if that member fails or is recycled before the window closes, the window is lost (at-most-once), and nothing is checkpointed",
+    },
   };
 }
 
@@ -557,7 +702,7 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
     case 'flink-ec2':
     case 'kda':
     case 'flink-local':
-      parts = evaluateFlink(inputs, traits, config, opts);
+      parts = evaluateFlink(inputs, traits, config, rate, opts);
       break;
     case 'flock-lambda':
     case 'flock-local':
@@ -592,15 +737,25 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
   const run = measuredRunOf(inputs, traits, config, opts);
   const capacityNow = run?.sustainedRate ?? parts.capacity;
   const skipPricing = opts.priceOnlyIfSustains === true && (capacityNow < rate || parts.blockers.length > 0);
-  const costItems: CostItem[] = skipPricing ? [] : parts.resources.map((r) => ({ item: r.item, usdPerHour: hourly(r.resource, inputs.book) }));
+  const pricing = opts.pricing ?? 'on-demand';
+  const costItems: CostItem[] = skipPricing ? [] : parts.resources.map((r) => discounted({ item: r.item, usdPerHour: hourly(r.resource, inputs.book), service: r.service }, inputs.book, pricing, r.spotEligible === true));
   if (cloud && !skipPricing) costItems.push(...kinesisFor(traits, rate, inputs).items);
   const perHour = costItems.reduce((s, c) => s + c.usdPerHour, 0);
   const perMillion = rate > 0 ? (perHour / (rate * 3600)) * 1e6 : 0;
-  const costSource = skipPricing ? 'not priced: it does not sustain the rate' : cloud ? `price book ${inputs.book.region} ${inputs.book.date} (projectHourly): ${costItems.map((c) => `${c.item} $${c.usdPerHour.toFixed(4)}`).join('; ')}` : 'runs on this machine';
+  const costSource = skipPricing
+    ? 'not priced: it does not sustain the rate'
+    : cloud
+      ? `price book ${inputs.book.region} ${inputs.book.date}, ${pricing}: ${costItems.map((c) => `${c.item} $${c.usdPerHour.toFixed(4)}`).join('; ')}`
+      : 'runs on this machine';
 
+  // Latency grows with utilisation: a queue in front of a busy engine (M/D/1-like, ρ/(1 − ρ))
+  // holds a poll's worth of input longer the closer the rate is to saturation.
+  const saturation = parts.saturation ?? parts.capacity;
+  const rho = saturation > 0 ? Math.min(rate / saturation, 0.99) : 0;
+  const q = parts.queueMs !== undefined ? queueing(inputs, parts.queueMs, rho) : { ms: 0, work: '' };
   // A measured run of this very configuration gives measured figures.
   let sustainable: Figure = { value: parts.capacity, basis: 'projected', source: `${parts.capacityWork} — ${parts.capacitySource}` };
-  let latency: Figure = { value: parts.latencyMs, basis: 'projected', source: parts.latencyWork };
+  let latency: Figure = { value: parts.latencyMs + q.ms, basis: 'projected', source: parts.latencyWork + q.work };
   if (run?.sustainedRate !== undefined) sustainable = { value: run.sustainedRate, basis: 'measured', source: `find-max of run ${run.runId}` };
   if (run) latency = { value: run.latencyP99Ms, basis: 'measured', source: `p99 of run ${run.runId} at ${fmt(run.rate)} events/s` };
 
@@ -623,5 +778,27 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
     reasons,
     costItems,
     capacityWork: parts.capacityWork,
+    guarantee: parts.guarantee,
+    utilisation: rho,
   };
+}
+
+/** A cost item after the pricing option's discount on its service (Spot: TaskManager nodes only). */
+export function discounted(c: CostItem, book: PriceBook, pricing: PricingOption, spotEligible: boolean): CostItem {
+  if (pricing === 'on-demand') return c;
+  const d = book.pricingOptions[pricing];
+  if (!d) return c;
+  let off = 0;
+  if (c.service === 'ec2') off = pricing === 'spot' ? (spotEligible ? d.ec2 : 0) : d.ec2;
+  else if (c.service === 'lambda') off = d.lambda;
+  else if (c.service === 'kda') off = d.kda;
+  if (off === 0) return c;
+  return { ...c, item: `${c.item} (${pricing} −${Math.round(off * 100)}%)`, usdPerHour: c.usdPerHour * (1 - off) };
+}
+
+/** The queueing term of p99: k × batch ms × ρ/(1 − ρ); k from platforms.json (fitted on find-max trials when there are some). */
+export function queueing(inputs: PlannerInputs, batchMs: number, rho: number): { ms: number; work: string } {
+  const k = platformNumber(inputs.shipped.platforms, 'latency.queueingK');
+  const ms = k * batchMs * (rho / (1 - rho));
+  return { ms, work: ` + queueing ${k} × ${batchMs} ms × ρ/(1 − ρ) at utilisation ρ = ${rho.toFixed(2)} → ${fmt(ms)} ms` };
 }

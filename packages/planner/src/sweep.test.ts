@@ -125,11 +125,16 @@ describe('plan: the sweep over the three platforms with the shipped calibration'
     }
   });
 
-  it('finds a crossover for q0 between Flock (cheap at low rates) and Flink', () => {
+  it('prices Flock with its always-on source: at 1,000 events/s of q0 the source alone costs more than the cheapest Flink node', () => {
     const low = plan(inputs, q0, 1000, {});
-    const high = plan(inputs, q0, 1_000_000, {});
-    expect(low.recommendation!.evaluation.family).toBe('flock-lambda');
-    expect(high.recommendation!.evaluation.family).not.toBe('flock-lambda');
+    const flock = low.platforms.find((p) => p.platform === 'flock-lambda')!.feasible[0]!;
+    const source = flock.costItems.find((c) => c.item.startsWith('Flock source'))!;
+    // 4,096 MB arm64 all hour: 14,400 GB-s × $0.0000133334 = $0.192
+    expect(source.usdPerHour).toBeCloseTo(0.192, 3);
+    const ec2 = low.platforms.find((p) => p.platform === 'flink-ec2')!.feasible[0]!;
+    const ec2Compute = ec2.costItems.filter((c) => c.item.startsWith('EC2')).reduce((a, c) => a + c.usdPerHour, 0);
+    expect(source.usdPerHour).toBeGreaterThan(ec2Compute);
+    expect(low.recommendation!.evaluation.family).not.toBe('flock-lambda');
   });
 });
 
@@ -154,8 +159,10 @@ describe('--check: projected against measured', () => {
     expect(out.rows[1]!.projectedRate).toBeCloseTo(2_470_000, 3);
     expect(out.rows[1]!.rateErrorPct).toBeCloseTo(888, 6);
     expect(out.meanAbsRateErrorPct).toBeCloseTo((Math.abs(out.rows[0]!.rateErrorPct!) + 888) / 2, 6);
-    // latency: 100 ms projected (per-event on the local engine) against 272 and 400 measured
-    expect(out.rows[0]!.latencyErrorPct).toBeCloseTo(((100 - 272) / 272) * 100, 6);
+    // latency: 100 ms (per-event on the local engine) + queueing 0.5 × 100 ms × ρ/(1 − ρ); p1's rate is 10× the projected
+    // capacity, so ρ is capped at 0.99: 100 + 50 × 99 = 5,050 ms against 272 measured
+    expect(out.rows[0]!.projectedP99Ms).toBeCloseTo(100 + 0.5 * 100 * (0.99 / 0.01), 6);
+    expect(out.rows[0]!.latencyErrorPct).toBeCloseTo(((5050 - 272) / 272) * 100, 6);
   });
 
   it('says when a run cannot be projected without itself', () => {

@@ -34,7 +34,8 @@ export function sweepShapes(inputs: PlannerInputs, traits: WorkloadTraits, platf
       .map((t) => Array.from({ length: maxNodes }, (_, i) => ({ family: 'flink-ec2' as const, instanceType: t.type, nodes: i + 1 })));
   }
   if (platform === 'kda') {
-    const maxKpus = platformNumber(P, 'kda.maxKpus');
+    // 64 KPUs is a default quota AWS raises on request: the sweep looks beyond it (the evaluation says so).
+    const maxKpus = platformNumber(P, 'kda.sweepMaxKpus');
     return platformList(P, 'kda.parallelismPerKpu').map((ppk) =>
       Array.from({ length: maxKpus }, (_, i) => ({ family: 'kda' as const, parallelism: (i + 1) * ppk, parallelismPerKpu: ppk })),
     );

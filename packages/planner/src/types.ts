@@ -66,10 +66,47 @@ export interface WorkloadTraits {
   source: string;
 }
 
+/** What the bill buys: the same guarantee on every platform that offers it. */
+export const GUARANTEES = ['exactly-once', 'none'] as const;
+export type Guarantee = (typeof GUARANTEES)[number];
+
+/** How compute is paid for (the price book's `pricingOptions`). */
+export const PRICING_OPTIONS = ['on-demand', 'savings-1y', 'savings-3y', 'spot'] as const;
+export type PricingOption = (typeof PRICING_OPTIONS)[number];
+
+/** Where a multi-node EC2 cluster's nodes live: spread over AZs (resilient, pays transfer) or one AZ. */
+export const PLACEMENTS = ['spread', 'one-az'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+/** Capacity profiles `plan --profile` chooses from. */
+export const PROFILES = ['measured', 'nexmark-v1', 'nexmark-v2', 'all'] as const;
+export type ProfileChoice = (typeof PROFILES)[number];
+
+/**
+ * One way of reading the calibration: where Flink's per-vCPU speed comes from, which end of the
+ * measured spread of Flock's compute per event, and the scaling efficiency. A band is the range of
+ * a figure over several scenarios.
+ */
+export interface Scenario {
+  id: string;
+  /** `auto`: measured find-max runs when there are any, else nexmark-v2. */
+  flink: 'auto' | 'measured' | 'nexmark-v1' | 'nexmark-v2';
+  /** Flock's compute per event: the mean of measured runs, the least (optimistic) or the most. */
+  flock: 'mean' | 'least' | 'most';
+  /** Scaling efficiency η where it is not measured (default: platforms.json scaling.eta). */
+  eta?: number;
+  /** Throughput factor of exactly-once on runs measured without checkpoints (default: platforms.json). */
+  exactlyOnceFactor?: number;
+}
+
+export type CostService = 'ec2' | 'ebs' | 'network' | 'kda' | 'lambda' | 'logs' | 'kinesis' | 's3';
+
 /** One priced part of a configuration's hour. */
 export interface CostItem {
   item: string;
   usdPerHour: number;
+  /** Which service bills it (pricing options discount some). */
+  service?: CostService;
 }
 
 export interface Evaluation {
@@ -94,4 +131,8 @@ export interface Evaluation {
   capacityWork: string;
   /** Set when the planner has no model for this configuration and workload (the reason is in `reasons`). */
   unmodelled?: true;
+  /** The delivery guarantee the configuration gives, and what it means on this platform. */
+  guarantee?: { given: Guarantee; note: string };
+  /** Utilisation at the rate: rate ÷ capacity before headroom. */
+  utilisation?: number;
 }
