@@ -1,6 +1,9 @@
 package dev.streamscore.flink.kinesis;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -87,19 +90,34 @@ public final class FramedKinesisSource
 
     @Override
     public void emitRecord(ShardSplitReader.Fetched record, SourceOutput<RowData> output, ShardSplit.State state) throws Exception {
+      long events = 0;
       for (String json : Framing.unpack(record.data)) {
         RowData row = decoder.decode(json);
         if (row != null) output.collect(row);
+        events++;
       }
       state.lastSequence = record.sequence;
+      state.eventsRead += events;
+      state.recordsRead++;
     }
   }
 
+  /**
+   * Publishes the reader's position in the input stream as gauges, summed over its shards (see
+   * {@link #registerPositionGauges}); streamscore's flink backend reads them over the REST API.
+   */
   private static final class Reader
       extends SingleThreadMultiplexSourceReaderBase<ShardSplitReader.Fetched, RowData, ShardSplit, ShardSplit.State> {
+    private final Map<String, ShardSplit.State> states = new ConcurrentHashMap<>();
+
     Reader(FramedKinesisSource s, SourceReaderContext ctx) {
-      super(() -> new ShardSplitReader(s.options, s.startPosition, s.pollIntervalMs, 10_000),
+      this(s, ctx, new ConcurrentHashMap<>());
+    }
+
+    private Reader(FramedKinesisSource s, SourceReaderContext ctx, Map<String, Long> millisBehind) {
+      super(() -> new ShardSplitReader(s.options, s.startPosition, s.pollIntervalMs, 10_000, millisBehind),
           new Emitter(s.decoder), new Configuration(), ctx);
+      registerPositionGauges(ctx.metricGroup(), states, millisBehind);
     }
 
     @Override
@@ -108,16 +126,36 @@ public final class FramedKinesisSource
     }
 
     @Override
-    protected void onSplitFinished(Map<String, ShardSplit.State> finished) {}
+    protected void onSplitFinished(Map<String, ShardSplit.State> finished) {
+      // A closed shard's records stay read: its state is kept in `states` for the gauges.
+    }
 
     @Override
     protected ShardSplit.State initializedState(ShardSplit split) {
-      return new ShardSplit.State(split);
+      ShardSplit.State state = new ShardSplit.State(split);
+      states.put(split.shardId, state);
+      return state;
     }
 
     @Override
     protected ShardSplit toSplitType(String splitId, ShardSplit.State state) {
-      return new ShardSplit(state.shardId, state.lastSequence);
+      return new ShardSplit(state.shardId, state.lastSequence, state.recordsRead, state.eventsRead);
     }
+  }
+
+  /** Gauge names: streamscore's flink backend sums them over subtasks (plugins/flink/src/rest/client.ts). */
+  public static final String RECORDS_READ = "streamscoreRecordsRead";
+  public static final String EVENTS_READ = "streamscoreEventsRead";
+  public static final String MILLIS_BEHIND = "streamscoreMillisBehindLatest";
+
+  /**
+   * Records and events read from the input stream since its start (TRIM_HORIZON), summed over
+   * the shards this reader holds, and Kinesis's MillisBehindLatest of the last GetRecords
+   * (largest over its shards).
+   */
+  static void registerPositionGauges(MetricGroup group, Map<String, ShardSplit.State> states, Map<String, Long> millisBehind) {
+    group.gauge(RECORDS_READ, (Gauge<Long>) () -> states.values().stream().mapToLong(st -> st.recordsRead).sum());
+    group.gauge(EVENTS_READ, (Gauge<Long>) () -> states.values().stream().mapToLong(st -> st.eventsRead).sum());
+    group.gauge(MILLIS_BEHIND, (Gauge<Long>) () -> millisBehind.values().stream().mapToLong(Long::longValue).max().orElse(0L));
   }
 }

@@ -51,11 +51,14 @@ final class ShardSplitReader implements SplitReader<ShardSplitReader.Fetched, Sh
   private final long pollIntervalMs;
   private final int maxRecordsPerCall;
   private final Map<String, ShardCursor> shards = new LinkedHashMap<>();
+  /** MillisBehindLatest of each shard's last response, for the reader's gauge. */
+  private final Map<String, Long> millisBehind;
   private final Object wake = new Object();
   private boolean wakeRequested;
   private KinesisClient client;
 
-  ShardSplitReader(KinesisOptions options, String startPosition, long pollIntervalMs, int maxRecordsPerCall) {
+  ShardSplitReader(KinesisOptions options, String startPosition, long pollIntervalMs, int maxRecordsPerCall, Map<String, Long> millisBehind) {
+    this.millisBehind = millisBehind;
     this.options = options;
     this.startPosition = startPosition;
     this.pollIntervalMs = pollIntervalMs;
@@ -93,11 +96,13 @@ final class ShardSplitReader implements SplitReader<ShardSplitReader.Fetched, Sh
           any = true;
         }
         Long millisBehind = resp.millisBehindLatest();
+        if (millisBehind != null) this.millisBehind.put(c.shardId, millisBehind);
         if (millisBehind != null && millisBehind > 0) behind = true;
         c.iterator = resp.nextShardIterator();
         if (c.iterator == null) {
           finished.add(c.shardId);
           shards.remove(c.shardId);
+          this.millisBehind.remove(c.shardId);
         }
       } catch (ProvisionedThroughputExceededException e) {
         // Back off below; the next round retries with the same iterator.
