@@ -1,7 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
- * printed as a table. Sections: generator, hdr, local, oracle, engines, flock, kinesis (default: all).
+ * printed as a table. Sections: generator, hdr, local, oracle, verify, engines, flock, kinesis (default: all).
  * `BENCH_QUERIES=q0,q5` picks the local section's queries.
  */
 import type { BenchRow } from './types.js';
@@ -13,6 +13,7 @@ const sections: Section[] = [
   { name: 'hdr', run: async () => (await import('./hdr.js')).benchHdr() },
   { name: 'local', run: async () => (await import('./local.js')).benchLocal() },
   { name: 'oracle', run: async () => (await import('./oracle.js')).benchOracle() },
+  { name: 'verify', run: async () => (await import('./verify.js')).benchVerify() },
   { name: 'engines', run: async () => (await import('./engines.js')).benchEngines() },
   { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
   { name: 'kinesis', run: async () => (await import('../packages/kinesis/src/bench.js')).benchKinesis() },

@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalRow, dueTimeOf, type OutputSpec, type Row } from '@streamscore/core';
+import { canonicalRow, dueTimeOf, type OutputSpec, type Row, type Scalar } from '@streamscore/core';
 import { MultisetDigest, bucketOf, hash64 } from './digest.js';
 
 /** Due-time buckets of one second: few enough to hold for any run, fine enough to localise a fault. */
@@ -29,6 +29,10 @@ interface KeyFinal {
  * canonical records (for updating queries, of each key's final record, so the keys are kept),
  * and every record spooled to a temporary file so that a failing verdict can still show the
  * records that differ. The collector calls `add` for every record it observes.
+ *
+ * The spool holds each record's canonical text (already computed for the hash; JSON would
+ * double the collector's cost), so records read back are the canonical form of what arrived:
+ * declared columns only, timestamps as epoch ms, decimals at the compared scale.
  */
 export class AnswerDigest {
   readonly bucketMs: number;
@@ -60,7 +64,7 @@ export class AnswerDigest {
   }
 
   add(row: Row): void {
-    const line = this.rows++;
+    const at = this.rows++;
     const due = dueTimeOf(row, this.spec);
     const text = canonicalRow(row, this.spec);
     hash64(text, this.h);
@@ -68,7 +72,7 @@ export class AnswerDigest {
       // The last record per key wins, `_op: 'delete'` removes it (core's finalState, kept as hashes).
       const key = this.spec.upsertKey!.map((c) => String(row[c])).join(SEP);
       if (row['_op'] === 'delete') this.keys.delete(key);
-      else this.keys.set(key, { lo: this.h.lo, hi: this.h.hi, due, line });
+      else this.keys.set(key, { lo: this.h.lo, hi: this.h.hi, due, line: at });
     } else {
       const b = bucketOf(due, this.bucketMs);
       let bucket = this.buckets.get(b);
@@ -79,9 +83,9 @@ export class AnswerDigest {
       }
       bucket.digest.addHash(this.h.lo, this.h.hi);
     }
-    const json = JSON.stringify(row);
-    this.pending.push(json);
-    this.pendingChars += json.length + 1;
+    const line = text.includes('\n') || text.includes('\\') ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
     if (this.pendingChars >= FLUSH_CHARS) this.flush();
   }
 
@@ -116,11 +120,11 @@ export class AnswerDigest {
     }
     if (split !== undefined) {
       const d = new MultisetDigest();
-      this.readFrom(this.buckets.get(split)!.firstOffset, (row) => {
-        const due = dueTimeOf(row, this.spec);
+      this.readFrom(this.buckets.get(split)!.firstOffset, (text) => {
+        const due = dueTimeOf(this.rowOf(text), this.spec);
         if (bucketOf(due, B) !== split) return;
         if (due > cutoffMs!) late++;
-        else d.add(canonicalRow(row, this.spec));
+        else d.add(text);
       });
       if (d.count > 0) digests.set(split, d);
     }
@@ -133,15 +137,11 @@ export class AnswerDigest {
     const out: Row[] = [];
     const inScope = (due: number) => cutoffMs === undefined || !(due > cutoffMs);
     if (this.keys !== undefined) {
-      const keys = this.keys;
-      const spec = this.spec;
-      let line = 0;
-      this.readFrom(0, (row) => {
-        const at = line++;
-        if (row['_op'] === 'delete') return;
-        const k = keys.get(spec.upsertKey!.map((c) => String(row[c])).join(SEP));
-        if (k === undefined || k.line !== at || !inScope(k.due) || !buckets.has(bucketOf(k.due, this.bucketMs))) return;
-        out.push(row);
+      const lines = new Set<number>();
+      for (const k of this.keys.values()) if (inScope(k.due) && buckets.has(bucketOf(k.due, this.bucketMs))) lines.add(k.line);
+      let at = 0;
+      this.readFrom(0, (text) => {
+        if (lines.has(at++)) out.push(this.rowOf(text));
       });
       return out;
     }
@@ -151,7 +151,8 @@ export class AnswerDigest {
       if (bucket !== undefined) from = Math.min(from, bucket.firstOffset);
     }
     if (from === Number.POSITIVE_INFINITY) return out;
-    this.readFrom(from, (row) => {
+    this.readFrom(from, (text) => {
+      const row = this.rowOf(text);
       const due = dueTimeOf(row, this.spec);
       if (inScope(due) && buckets.has(bucketOf(due, this.bucketMs))) out.push(row);
     });
@@ -172,8 +173,24 @@ export class AnswerDigest {
     this.pendingChars = 0;
   }
 
-  /** Calls `each` with every spooled record from this byte offset on. */
-  private readFrom(offset: number, each: (row: Row) => void): void {
+  /** A record back from its canonical text: each declared column by its type ('∅' is null). */
+  private rowOf(text: string): Row {
+    const parts = text.split(SEP);
+    const row: Row = {};
+    this.spec.columns.forEach((c, i) => {
+      const s = parts[i] ?? '∅';
+      let v: Scalar;
+      if (s === '∅') v = null;
+      else if (c.type === 'string') v = s;
+      else if (c.type === 'boolean') v = s === 'true';
+      else v = Number(s);
+      row[c.name] = v;
+    });
+    return row;
+  }
+
+  /** Calls `each` with the canonical text of every spooled record from this byte offset on. */
+  private readFrom(offset: number, each: (text: string) => void): void {
     if (this.fd === undefined) throw new Error('the answer spool was disposed: records can no longer be read back');
     const fd = openSync(this.file, 'r');
     try {
@@ -193,11 +210,16 @@ export class AnswerDigest {
         const text = carry + buf.toString('utf8', 0, last);
         pos -= n - last - 1;
         carry = '';
-        for (const line of text.split('\n')) if (line.length > 0) each(JSON.parse(line) as Row);
+        for (const line of text.split('\n')) each(unescape(line));
       }
-      if (carry.length > 0) each(JSON.parse(carry) as Row);
+      if (carry.length > 0) each(unescape(carry));
     } finally {
       closeSync(fd);
     }
   }
+}
+
+/** A spool line back to the canonical text (newlines and backslashes were escaped). */
+function unescape(line: string): string {
+  return line.includes('\\') ? line.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')) : line;
 }
