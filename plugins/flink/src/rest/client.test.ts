@@ -135,3 +135,47 @@ describe('Flink REST client', () => {
     expect(s.calls.find((c) => c.url.includes('/vertices/src/'))!.url).toContain('get=numRecordsInPerSecond,numRecordsOutPerSecond,busyTimeMsPerSecond,backPressuredTimeMsPerSecond');
   });
 });
+
+describe("the job's read position in its Kinesis input", () => {
+  it("sums each source operator's gauges over subtasks, takes the slowest source, and reports them as the transport's consumer metrics", async () => {
+    const gauges = ['streamscoreRecordsRead', 'streamscoreEventsRead', 'streamscoreMillisBehindLatest'];
+    const s = stub({
+      'GET /jobs/j2': () => ({
+        json: {
+          jid: 'j2',
+          name: 'q',
+          state: 'RUNNING',
+          vertices: [
+            { id: 'srcA', name: 'Source: bid[1] -> Calc[2]', parallelism: 2, status: 'RUNNING' },
+            { id: 'srcB', name: 'Source: auction[3]', parallelism: 2, status: 'RUNNING' },
+            { id: 'join', name: 'Join[4] -> Sink: out', parallelism: 2, status: 'RUNNING' },
+          ],
+        },
+      }),
+      'GET /jobs/j2/vertices/srcA/subtasks/metrics': (c) =>
+        c.url.includes('get=')
+          ? { json: [{ id: 'Source__bid_1_.streamscoreRecordsRead', sum: 120 }, { id: 'Source__bid_1_.streamscoreEventsRead', sum: 60_000 }, { id: 'Source__bid_1_.streamscoreMillisBehindLatest', max: 800 }] }
+          : { json: [{ id: 'numRecordsOut' }, ...gauges.map((g) => ({ id: `Source__bid_1_.${g}` }))] },
+      'GET /jobs/j2/vertices/srcB/subtasks/metrics': (c) =>
+        c.url.includes('get=')
+          ? { json: [{ id: 'Source__auction_3_.streamscoreRecordsRead', sum: 100 }, { id: 'Source__auction_3_.streamscoreEventsRead', sum: 50_000 }, { id: 'Source__auction_3_.streamscoreMillisBehindLatest', max: 2_500 }] }
+          : { json: gauges.map((g) => ({ id: `Source__auction_3_.${g}` })) },
+      'GET /jobs/j2/vertices/join/subtasks/metrics': () => ({ json: [] }),
+      'GET /taskmanagers': () => ({ json: { taskmanagers: [] } }),
+    });
+    const m = await new FlinkRestClient('http://flink:8081', { fetch: s.fetch }).sampleJobMetrics('j2');
+    expect(m['kinesis.consumer.recordsRead']).toBe(100);
+    expect(m['kinesis.consumer.eventsRead']).toBe(50_000);
+    expect(m['kinesis.consumer.millisBehindLatest']).toBe(2_500);
+    // Only source vertices are asked for their metric list.
+    expect(s.calls.filter((c) => c.url.endsWith('/subtasks/metrics')).map((c) => c.url.split('/')[6])).toEqual(['srcA', 'srcB']);
+  });
+
+  it('is empty for a job without the gauges (another jar)', async () => {
+    const s = stub({
+      'GET /jobs/j3/vertices/src/subtasks/metrics': () => ({ json: [{ id: 'numRecordsOut' }] }),
+    });
+    const c = new FlinkRestClient('http://flink:8081', { fetch: s.fetch });
+    expect(await c.sourcePosition('j3', [{ id: 'src', name: 'Source: x', parallelism: 1, status: 'RUNNING' }])).toEqual({});
+  });
+});

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { CONSUMER_METRICS } from '@streamscore/kinesis';
 
 /**
  * A small client of Flink's REST API (the same on the local target, EC2 clusters and any
@@ -27,6 +28,13 @@ export interface JobStatus {
   vertices: { id: string; name: string; parallelism: number; status: string }[];
 }
 
+/** The gauges the job jar's Kinesis source publishes (flink-job FramedKinesisSource). */
+export const SOURCE_GAUGES = {
+  records: 'streamscoreRecordsRead',
+  events: 'streamscoreEventsRead',
+  millisBehind: 'streamscoreMillisBehindLatest',
+} as const;
+
 export interface AggregatedMetric {
   id: string;
   min?: number;
@@ -40,6 +48,8 @@ export interface RunJarRequest {
   programArgsList?: string[];
   parallelism?: number;
   jobId?: string;
+  /** Restore from this checkpoint or savepoint (a `chk-N` directory). */
+  savepointPath?: string;
 }
 
 export const TERMINAL_JOB_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED']);
@@ -237,6 +247,45 @@ export class FlinkRestClient {
     }
     if (loads.length > 0) out['taskManagerCpuLoad'] = loads.reduce((a, b) => a + b, 0) / loads.length;
     out['taskManagers'] = tms.length;
+    Object.assign(out, await this.sourcePosition(jobId, job.vertices));
+    return out;
+  }
+
+  /**
+   * How far the job has read its Kinesis input, from the gauges the job jar's source publishes
+   * (flink-job FramedKinesisSource: records and events read since the stream's start, summed over
+   * subtasks; MillisBehindLatest), as the Kinesis transport's consumer metrics. A job whose
+   * sources all read the one input stream is as far as its slowest source. Empty when the job
+   * publishes no such gauge (another jar).
+   */
+  async sourcePosition(jobId: string, vertices: JobStatus['vertices']): Promise<Record<string, number>> {
+    const perOperator = new Map<string, { records?: number; events?: number }>();
+    let behind: number | undefined;
+    for (const v of vertices.filter((x) => x.name.startsWith('Source'))) {
+      const listed = await this.request<{ id: string }[]>('GET', `/jobs/${jobId}/vertices/${v.id}/subtasks/metrics`).catch(() => []);
+      const ids = listed.map((m) => m.id).filter((id) => Object.values(SOURCE_GAUGES).some((g) => id.endsWith(`.${g}`)));
+      if (ids.length === 0) continue;
+      for (const m of await this.vertexMetrics(jobId, v.id, ids).catch(() => [] as AggregatedMetric[])) {
+        const dot = m.id.lastIndexOf('.');
+        const op = `${v.id}/${m.id.slice(0, dot)}`;
+        const gauge = m.id.slice(dot + 1);
+        const o = perOperator.get(op) ?? {};
+        if (gauge === SOURCE_GAUGES.records && m.sum !== undefined) o.records = m.sum;
+        if (gauge === SOURCE_GAUGES.events && m.sum !== undefined) o.events = m.sum;
+        if (gauge === SOURCE_GAUGES.millisBehind && m.max !== undefined) behind = Math.max(behind ?? 0, m.max);
+        perOperator.set(op, o);
+      }
+    }
+    const out: Record<string, number> = {};
+    const least = (xs: (number | undefined)[]) => {
+      const known = xs.filter((x): x is number => x !== undefined);
+      return known.length > 0 ? Math.min(...known) : undefined;
+    };
+    const records = least([...perOperator.values()].map((o) => o.records));
+    const events = least([...perOperator.values()].map((o) => o.events));
+    if (records !== undefined) out[CONSUMER_METRICS.records] = records;
+    if (events !== undefined) out[CONSUMER_METRICS.events] = events;
+    if (behind !== undefined) out[CONSUMER_METRICS.millisBehind] = behind;
     return out;
   }
 }
