@@ -40,3 +40,22 @@ describe('load shapes', () => {
     expect(() => parseShape('ramp:1k', 1)).toThrow(/Cannot read the load shape/);
   });
 });
+
+describe('file: shapes (a rate profile from a CSV)', () => {
+  it('reads RATE or MINUTE,RATE rows after a header, one step each, 60 s unless told', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'shape-'));
+    const path = join(dir, 'day.csv');
+    writeFileSync(path, 'minute,rate\n0,1000\n1,2500\n2,0\n');
+    expect(parseShape(`file:${path}`, 1)).toEqual({ kind: 'step', steps: [{ rate: 1000, durationS: 60 }, { rate: 2500, durationS: 60 }, { rate: 1, durationS: 60 }] });
+    // /1s compresses each minute to a second: a day of minutes runs in 24 minutes.
+    const fast = parseShape(`file:${path}/1s`, 1);
+    expect(fast.kind === 'step' && fast.steps.map((s) => s.durationS)).toEqual([1, 1, 1]);
+    expect(buildShape(fast, 3).peakRate).toBe(2500);
+    writeFileSync(path, '1000\nlots\n');
+    expect(() => parseShape(`file:${path}`, 1)).toThrow(/line 2: "lots" is not a rate/);
+    expect(() => parseShape(`file:${join(dir, 'missing.csv')}`, 1)).toThrow(/Cannot read the rate profile/);
+  });
+});

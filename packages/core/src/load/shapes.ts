@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { PiecewiseShape, type Segment } from './shape.js';
@@ -88,15 +89,44 @@ function seconds(text: string): number {
 }
 
 /**
+ * A rate profile from a CSV file: one row per step (a minute, for `plan --day`), each row either
+ * `RATE` or `MINUTE,RATE`; a header row and blank lines are skipped. Rates are events/s, ≥ 0.
+ */
+export function readRateCsv(path: string): number[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`Cannot read the rate profile ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'Give a CSV file with one rate (events/s) per minute, or MINUTE,RATE rows.');
+  }
+  const rates: number[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const cells = line.split(',').map((c) => c.trim());
+    const parsed = z.number().nonnegative().finite().safeParse(Number(cells[cells.length - 1]));
+    if (!parsed.success || cells[cells.length - 1] === '') {
+      if (rates.length === 0 && i === 0) continue; // a header
+      throw new UserError(`${path} line ${i + 1}: "${line}" is not a rate.`, 'Each row is RATE or MINUTE,RATE, with the rate in events/s (≥ 0).');
+    }
+    rates.push(parsed.data);
+  }
+  if (rates.length === 0) throw new UserError(`${path} has no rates.`, 'Give one rate (events/s) per row.');
+  return rates;
+}
+
+/**
  * The `--shape` mini-language:
  *   constant            (the --rate)
  *   step:10k@10s,50k@10s,100k@10s
  *   ramp:1k..100k[/2s]  (from..to over the run, steps of 2 s; default 1 s)
  *   sine:10k..100k/60s  (low..high, period)
+ *   file:day.csv[/1s]   (a CSV of rates, one row per step of 60 s, or of the given length: /1s runs a day of minutes in 24 min)
  */
 export function parseShape(text: string, rate: number): ShapeSpec {
   const [kind, body = ''] = text.split(/:(.*)/s);
-  const usage = 'Shapes: constant, step:10k@10s,50k@10s, ramp:1k..100k, sine:10k..100k/60s.';
+  const usage = 'Shapes: constant, step:10k@10s,50k@10s, ramp:1k..100k, sine:10k..100k/60s, file:day.csv/1s.';
   try {
     switch (kind) {
       case 'constant':
@@ -121,6 +151,15 @@ export function parseShape(text: string, rate: number): ShapeSpec {
         const [low, high] = range.split('..');
         if (!low || !high || !period) throw new Error(body);
         return { kind: 'sine', low: parseRate(low), high: parseRate(high), periodS: seconds(period), stepsPerPeriod: 10 };
+      }
+      case 'file': {
+        const cut = body.lastIndexOf('/');
+        const stepText = cut > 0 && /^\d+(?:\.\d+)?(ms|s|m|h)?$/.test(body.slice(cut + 1)) ? body.slice(cut + 1) : undefined;
+        const path = stepText !== undefined ? body.slice(0, cut) : body;
+        if (!path) throw new Error(body);
+        const stepS = stepText !== undefined ? seconds(stepText) : 60;
+        // A step of 0 events/s is not a rate the schedule can keep: the quietest step sends 1 event/s.
+        return { kind: 'step', steps: readRateCsv(path).map((r) => ({ rate: Math.max(1, r), durationS: stepS })) };
       }
       default:
         throw new UserError(`Unknown load shape "${kind}".`, usage);
