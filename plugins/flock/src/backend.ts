@@ -26,6 +26,9 @@ import { LocalLambdaService, leftWorkDirs } from './lambda-local/server.js';
 import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
 import { callerPolicy, ensureRole, deleteRole, listRunRoles, type IamConfig } from './iam.js';
+import { buildDuckdbLayer } from './layer/build.js';
+import { checkLayerLocally } from './layer/check.js';
+import { cleanupLayers, deleteLayerVersion, layerNameOf, publishDuckdbLayer } from './layer/publish.js';
 import { collectAsyncReports, logsClient } from './logs.js';
 
 /** Tag keys on every function (the same keys as the run's Kinesis streams). */
@@ -284,7 +287,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       ];
       if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
       if (request.target === 'aws') {
-        notes.push('target aws: DuckDB must come from a Lambda layer built for the architecture (see docs/backends/flock.md)');
+        notes.push(`target aws: DuckDB comes from a Lambda layer built for ${k.arch} from the npm registry's platform packages, loaded with the function bundle in a local Lambda service before it is published`);
         // A new account's concurrency is far below the default: refuse a group that cannot fit now.
         let client: LambdaClient | undefined;
         try {
@@ -308,6 +311,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
           { kind: 'lambda-invocations', name: `${stem}-source`, size: `${FLOCK_SOURCE_MEMORY_MB}MB/${k.arch}`, count: 1, projectedCostUsd: cost.costByResource[`${stem}-source`] ?? 0 },
           { kind: 'cloudwatch-logs', name: `${stem}-logs`, count: 1, projectedCostUsd: cost.costByResource[`${stem}-logs`] ?? 0 },
           ...(request.target === 'aws' ? [{ kind: 'iam-role', name: `${runStem(request.runId)}-role`, count: 1, projectedCostUsd: 0 }] : []),
+          ...(request.target === 'aws' ? [{ kind: 'lambda-layer', name: layerNameOf(stem), size: `DuckDB/${k.arch}`, count: 1, projectedCostUsd: 0 }] : []),
         ],
         projectedCostUsd: cost.usd,
         notes,
@@ -371,6 +375,16 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
 
       const pkg = await buildTemplate();
       state['codeSha256'] = pkg.sha256;
+      let layerArn: string | undefined;
+      if (plan.target === 'aws') {
+        // The functions load DuckDB from a layer: built, then loaded with the bundle on this machine before anything is uploaded.
+        const layer = await buildDuckdbLayer({ arch: k.arch });
+        const check = await checkLayerLocally(pkg, layer);
+        ctx.log(check.loaded ? `flock: DuckDB layer (${layer.arch}) loaded and queried with the bundle in a local Lambda service` : `flock: DuckDB layer (${layer.arch}): ${check.reason}`);
+        const published = await publishDuckdbLayer(client, layer, { stem, runtime: pkg.runtime, region: String(state['region']), ctx });
+        state['layer'] = { name: published.name, version: published.version, arn: published.arn };
+        layerArn = published.arn;
+      }
       state['packageBytes'] = pkg.zip.length;
       const tags = { [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: tagSafe(ctx.runId), [TAG_BACKEND]: 'flock' };
       for (let i = 0; i < names.length; i++) {
@@ -396,6 +410,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
               MemorySize: k.memoryMB,
               Timeout: k.timeoutS,
               Code: { ZipFile: pkg.zip },
+              ...(layerArn ? { Layers: [layerArn] } : {}),
               Environment: { Variables: { [CONTEXT_ENV]: encodeContext(context) } },
               Tags: tags,
               Description: `streamscore flock ${q.stage} stage of ${request.workload.id}, run ${ctx.runId}`.slice(0, 256),
@@ -586,6 +601,11 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
           }
           markDeleted(ctx, name);
         }
+        const layer = d.state['layer'] as { name: string; version: number } | undefined;
+        if (layer) {
+          await deleteLayerVersion(client, layer.name, layer.version);
+          markDeleted(ctx, layer.name);
+        }
         if (typeof d.state['roleName'] === 'string') {
           await deleteRole(d.state['roleName'], iamCfg);
           markDeleted(ctx, d.state['roleName']);
@@ -655,6 +675,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
             report.failed.push({ kind: 'iam-role', id: r.name, reason: (e as Error).message });
           }
         }
+        await cleanupLayers(client, filter, { prefix: FUNCTION_PREFIX, stemOf: runStem }, report);
       } catch (e) {
         ctx.log(`flock cleanup: ${(e as Error).message}`);
         throw e;

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand } from '@aws-sdk/client-lambda';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { Ledger, type AnyWorkload, type RunContext, type RunRequest } from '@streamscore/core';
 import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
@@ -54,6 +54,9 @@ describe.runIf(motoInstalled() && nexmark.length > 0)('flock control plane on th
 
   beforeAll(async () => {
     moto = await startMotoServer();
+    // moto's docker-less Lambda (the testkit's setting, for Invoke) keeps published layers where
+    // CreateFunction does not look for them; nothing here invokes, so use its main backend.
+    await fetch(`${moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: true } }) });
     lambda = new LambdaClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: creds });
     iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: creds });
   }, 60_000);
@@ -70,12 +73,17 @@ describe.runIf(motoInstalled() && nexmark.length > 0)('flock control plane on th
     return ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();
   }
 
+  /** Layers with at least one version left. */
+  async function layerNames(): Promise<string[]> {
+    return ((await lambda.send(new ListLayersCommand({}))).Layers ?? []).filter((l) => l.LatestMatchingVersion).map((l) => l.LayerName!).sort();
+  }
+
   it('provision: role under /streamscore/, a group of 3 created inline, tagged, reserved concurrency 1; teardown deletes it all', async () => {
     const b = backend();
     const runId = 'moto-run-group';
     const req = request('nexmark/q5', runId, { 'group-size': 3 });
     const plan = await b.plan(req);
-    expect(plan.resources.map((r) => r.kind)).toEqual(['lambda-function', 'lambda-invocations', 'iam-role']);
+    expect(plan.resources.map((r) => r.kind)).toEqual(['lambda-function', 'lambda-invocations', 'lambda-invocations', 'cloudwatch-logs', 'iam-role', 'lambda-layer']);
     expect(plan.notes.join('\n')).toMatch(/account settings not read/); // moto has no GetAccountSettings
     const ctx = context(runId);
     const d = await b.provision(plan, ctx);
@@ -100,13 +108,19 @@ describe.runIf(motoInstalled() && nexmark.length > 0)('flock control plane on th
       expect(f.Tags).toMatchObject({ [TAG_TOOL]: 'streamscore', [TAG_RUN_ID]: runId, 'streamscore/backend': 'flock' });
       expect(f.Concurrency?.ReservedConcurrentExecutions).toBe(1);
       expect(f.Configuration?.CodeSha256).toBe(d.state['codeSha256']);
+      // DuckDB from the layer built for arm64 and published for this run.
+      expect(f.Configuration?.Layers?.map((l) => l.Arn)).toEqual([(d.state['layer'] as { arn: string }).arn]);
     }
+    expect((d.state['layer'] as { name: string }).name).toBe(`${stem}-duckdb`);
+    expect(await layerNames()).toEqual([`${stem}-duckdb`]);
     const ledger = ctx.ledger.list();
     expect(ledger.filter((e) => e.kind === 'lambda-function').map((e) => e.state)).toEqual(['created', 'created', 'created']);
     expect(ledger.find((e) => e.kind === 'iam-role')).toMatchObject({ state: 'created', cloudId: role.Role!.Arn });
+    expect(ledger.find((e) => e.kind === 'lambda-layer')).toMatchObject({ state: 'created', cloudId: (d.state['layer'] as { arn: string }).arn });
 
     await b.teardown(d, ctx);
     expect(await functionNames()).toEqual([]);
+    expect(await layerNames()).toEqual([]);
     await expect(iam.send(new GetRoleCommand({ RoleName: `${stem}-role` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
     expect(ctx.ledger.list().every((e) => e.state === 'deleted')).toBe(true);
     // teardown is idempotent
@@ -133,19 +147,21 @@ describe.runIf(motoInstalled() && nexmark.length > 0)('flock control plane on th
 
     const b = backend(); // a new process: knows nothing but the filter
     const dry = await b.cleanup({ runId: 'killed-a', dryRun: true }, context('cleanup'));
-    expect(dry.found.map((f) => f.kind).sort()).toEqual(['iam-role', 'lambda-function', 'lambda-function']);
-    expect(dry.found.every((f) => f.runId === 'killed-a')).toBe(true);
+    expect(dry.found.map((f) => f.kind).sort()).toEqual(['iam-role', 'lambda-function', 'lambda-function', 'lambda-layer']);
+    expect(dry.found.filter((f) => f.kind !== 'lambda-layer').every((f) => f.runId === 'killed-a')).toBe(true);
+    expect(dry.found.find((f) => f.kind === 'lambda-layer')?.id).toBe(`${runStem('killed-a')}-duckdb:1`);
     expect(dry.deleted).toEqual([]);
     expect(await functionNames()).toHaveLength(3);
 
     const a = await b.cleanup({ runId: 'killed-a' }, context('cleanup'));
-    expect(a.deleted.map((x) => x.id).sort()).toEqual([`${runStem('killed-a')}-agg-00`, `${runStem('killed-a')}-agg-01`, `${runStem('killed-a')}-role`]);
+    expect(a.deleted.map((x) => x.id).sort()).toEqual([`${runStem('killed-a')}-agg-00`, `${runStem('killed-a')}-agg-01`, `${runStem('killed-a')}-duckdb:1`, `${runStem('killed-a')}-role`]);
     expect(a.failed).toEqual([]);
     expect(await functionNames()).toEqual([`${runStem('killed-b')}-map`]);
 
     const rest = await b.cleanup({}, context('cleanup'));
-    expect(rest.deleted.map((x) => x.id).sort()).toEqual([`${runStem('killed-b')}-map`, `${runStem('killed-b')}-role`]);
+    expect(rest.deleted.map((x) => x.id).sort()).toEqual([`${runStem('killed-b')}-duckdb:1`, `${runStem('killed-b')}-map`, `${runStem('killed-b')}-role`]);
     expect(await functionNames()).toEqual([]);
+    expect(await layerNames()).toEqual([]);
     await expect(iam.send(new GetRoleCommand({ RoleName: `${runStem('killed-b')}-role` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   }, 60_000);
 });
