@@ -524,6 +524,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         coldStarts: s.coldStarts,
         functionErrors: s.functionErrors,
         windowsSent: s.windowsSent,
+        ...drv.position(),
       };
       if (l?.service) {
         const envs = l.service.environments();

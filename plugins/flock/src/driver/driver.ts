@@ -17,7 +17,7 @@ import {
 import { errorName, loadLambdaSdk, reportFromLogResult, type ParsedReport } from '../lambda-client.js';
 import type { FlockQueryPlan } from '../query.js';
 import { Windower, type ClosedWindow } from './windows.js';
-import type { KinesisReader } from '@streamscore/kinesis';
+import { CONSUMER_METRICS, type KinesisReader } from '@streamscore/kinesis';
 
 type CoreReader = KinesisReader<object>;
 
@@ -124,6 +124,8 @@ export class FlockDriver {
   private readonly defaultTable: string;
   private readonly statics: EncodedStatics | undefined;
   private readonly wantedTables = new Map<string, boolean>();
+  /** Events cut into fragments whose invocations have not all been accepted yet. */
+  private awaitingInvocation = 0;
 
   constructor(private readonly o: DriverOptions) {
     this.defaultTable = o.plan.eventTable ?? 'events';
@@ -158,6 +160,23 @@ export class FlockDriver {
 
   attachReader(r: CoreReader): void {
     this.reader = r;
+  }
+
+  /**
+   * How far this engine has taken in its input, as the Kinesis transport's consumer metrics. The
+   * reader reads eagerly, so Flock's backlog is not in the stream but here: events read and not yet
+   * cut into an epoch, and events of fragments still waiting for an accepted invocation. Events held
+   * in open windows have been taken in (as a Flink source's are once read); an event of hopping
+   * windows counts once per window waiting to be sent, so there the lag reads high by up to the
+   * windows' overlap — its trend, what find-max tests, is unaffected. Only the event count is
+   * a position here: the records the backlog came in are no longer known, so no records position
+   * (the transport then reports `inputLagEvents` and `inputLagMs`, not `inputLagRecords`).
+   */
+  position(): Record<string, number> {
+    const r = this.reader?.stats;
+    const out: Record<string, number> = { [CONSUMER_METRICS.events]: Math.max(0, this.stats.eventsIn - this.buffer.length - this.awaitingInvocation) };
+    if (r) out[CONSUMER_METRICS.millisBehind] = r.millisBehindLatest;
+    return out;
   }
 
   start(): void {
@@ -229,7 +248,10 @@ export class FlockDriver {
       if (events.length === 0) return;
       const frags = fragmentWindow({ id: `e${epoch}`, start: 0, end: 0 }, events, this.fragmentOptions());
       this.stats.windowsSent++;
-      for (const f of frags) await this.dispatch(this.o.functions[0]!, f, this.o.maxInFlight ?? 16);
+      this.awaitingInvocation += all.length;
+      const sent: Promise<void>[] = [];
+      for (const f of frags) sent.push((await this.dispatch(this.o.functions[0]!, f, this.o.maxInFlight ?? 16)).done);
+      void Promise.allSettled(sent).then(() => (this.awaitingInvocation -= all.length));
       return;
     }
     const w = this.windower!;
@@ -250,22 +272,28 @@ export class FlockDriver {
     if (this.o.plan.window?.kind === 'session') learnSchemas(this.schemas, win.rows, this.defaultTable);
     const frags = fragmentWindow(win.ref, win.rows, this.fragmentOptions());
     this.stats.windowsSent++;
+    this.awaitingInvocation += win.rows.length;
     // Fragments of one member go one after another (it has one environment); members run in parallel.
     const prev = this.memberChains.get(member) ?? Promise.resolve();
     const next = prev.then(async () => {
       for (const f of frags) await this.invokeWithRetry(member, f);
     });
-    const tracked = next.catch((e: unknown) => this.error(`window ${win.ref.id}: ${(e as Error).message}`));
+    const tracked = next
+      .catch((e: unknown) => this.error(`window ${win.ref.id}: ${(e as Error).message}`))
+      .finally(() => (this.awaitingInvocation -= win.rows.length));
     this.memberChains.set(member, tracked);
     this.track(tracked);
   }
 
-  private async dispatch(fn: string, f: FragmentPayload, maxInFlight: number): Promise<void> {
+  /** Waits for room in flight and starts the invocation; `done` settles when it has. */
+  private async dispatch(fn: string, f: FragmentPayload, maxInFlight: number): Promise<{ done: Promise<void> }> {
     // Slow start: at most one more invocation in flight than have completed, so the first epochs
     // do not each cold-start an environment while the first one is still initializing.
     const allowed = () => Math.min(maxInFlight, 1 + this.stats.accepted);
     while (this.inFlight.size >= allowed()) await Promise.race(this.inFlight);
-    this.track(this.invokeWithRetry(fn, f).catch((e: unknown) => this.error(`fragment ${f.window.id}/${f.seq}: ${(e as Error).message}`)));
+    const p = this.invokeWithRetry(fn, f).catch((e: unknown) => this.error(`fragment ${f.window.id}/${f.seq}: ${(e as Error).message}`));
+    this.track(p);
+    return { done: p };
   }
 
   private track(p: Promise<void>): void {
