@@ -10,8 +10,7 @@ describe('inputLag', () => {
   it('reports nothing the engine did not give a position for, and never a negative lag', () => {
     expect(inputLag({ records: 100, events: 50_000 }, { recordsInPerSecond: 5 })).toEqual({});
     expect(inputLag({ records: 10, events: 500 }, { [CONSUMER_METRICS.records]: 12 })).toEqual({ inputLagRecords: 0 });
-    // Managed Flink's CloudWatch metric keeps its own name.
-    expect(inputLag({ records: 0, events: 0 }, { millisBehindLatest: 60_000 })).toEqual({ inputLagMs: 60_000 });
+    expect(inputLag({ records: 0, events: 0 }, { [CONSUMER_METRICS.millisBehind]: 60_000 })).toEqual({ inputLagMs: 60_000 });
   });
 
   it("reads a KinesisReader's counters as a position", () => {

@@ -38,7 +38,7 @@ export function inputLag(written: WrittenPosition, engine: Readonly<Record<strin
   const out: Record<string, number> = {};
   const records = engine[CONSUMER_METRICS.records];
   const events = engine[CONSUMER_METRICS.events];
-  const ms = engine[CONSUMER_METRICS.millisBehind] ?? engine['millisBehindLatest'];
+  const ms = engine[CONSUMER_METRICS.millisBehind];
   if (records !== undefined && Number.isFinite(records)) out[LAG_METRICS.records] = Math.max(0, written.records - records);
   if (events !== undefined && Number.isFinite(events)) out[LAG_METRICS.events] = Math.max(0, written.events - events);
   if (ms !== undefined && Number.isFinite(ms)) out[LAG_METRICS.ms] = Math.max(0, ms);

@@ -1,4 +1,5 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CONSUMER_METRICS } from '@streamscore/kinesis';
 import { isThrottling, isTransient, loadSdk } from './aws.js';
 
 /** Namespace and dimension the managed service publishes its application metrics under. */
@@ -77,6 +78,10 @@ export async function sampleMetrics(
       }
       token = r.NextToken;
     } while (token);
+    // The job jar's source publishes MillisBehindLatest to CloudWatch too (flink-job
+    // FramedKinesisSource): the transport's consumer metric, from which it reports inputLagMs.
+    const behind = values['millisBehindLatest'];
+    if (behind !== undefined) values[CONSUMER_METRICS.millisBehind] = behind;
     cache.values = values;
     cache.backoffMs = 0;
     cache.nextFetchMs = nowMs + (o.everyMs ?? 60_000);

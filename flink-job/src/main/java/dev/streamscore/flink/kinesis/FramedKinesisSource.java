@@ -156,6 +156,10 @@ public final class FramedKinesisSource
   static void registerPositionGauges(MetricGroup group, Map<String, ShardSplit.State> states, Map<String, Long> millisBehind) {
     group.gauge(RECORDS_READ, (Gauge<Long>) () -> states.values().stream().mapToLong(st -> st.recordsRead).sum());
     group.gauge(EVENTS_READ, (Gauge<Long>) () -> states.values().stream().mapToLong(st -> st.eventsRead).sum());
-    group.gauge(MILLIS_BEHIND, (Gauge<Long>) () -> millisBehind.values().stream().mapToLong(Long::longValue).max().orElse(0L));
+    Gauge<Long> behind = () -> millisBehind.values().stream().mapToLong(Long::longValue).max().orElse(0L);
+    group.gauge(MILLIS_BEHIND, behind);
+    // Managed Service for Apache Flink sends metrics of the group "kinesisanalytics" to CloudWatch
+    // (AWS/KinesisAnalytics), where plugins/kda reads millisBehindLatest as AWS's own connector names it.
+    group.addGroup("kinesisanalytics").gauge("millisBehindLatest", behind);
   }
 }
