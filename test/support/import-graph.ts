@@ -26,6 +26,7 @@ export interface PackageInfo {
 }
 
 const PLUGIN_SDK = ['@streamscore/core'];
+const STREAMING = ['@streamscore/streaming'];
 const TRANSPORTS_AND_COST = ['@streamscore/kinesis', '@streamscore/cost'];
 const FOR_TESTS = ['@streamscore/harness', '@streamscore/testkit', '@streamscore/workload-nexmark', '@streamscore/workload-ysb'];
 
@@ -37,6 +38,7 @@ export function allowedImports(pkg: string, test: boolean): string[] {
       return test ? [] : [];
     case '@streamscore/kinesis':
     case '@streamscore/cost':
+    case '@streamscore/streaming':
       return [...PLUGIN_SDK, ...(test ? ['@streamscore/testkit'] : [])];
     case '@streamscore/harness':
       return [...PLUGIN_SDK, ...TRANSPORTS_AND_COST, ...(test ? ['@streamscore/testkit'] : [])];
@@ -58,8 +60,8 @@ export function allowedImports(pkg: string, test: boolean): string[] {
         ...(test ? ['@streamscore/plugin-local'] : []),
       ];
     default:
-      if (pkg.startsWith('@streamscore/workload-')) return [...PLUGIN_SDK, ...(test ? ['@streamscore/testkit'] : [])];
-      if (pkg.startsWith('@streamscore/plugin-')) return [...PLUGIN_SDK, ...TRANSPORTS_AND_COST, ...extra];
+      if (pkg.startsWith('@streamscore/workload-')) return [...PLUGIN_SDK, ...STREAMING, ...(test ? ['@streamscore/testkit'] : [])];
+      if (pkg.startsWith('@streamscore/plugin-')) return [...PLUGIN_SDK, ...STREAMING, ...TRANSPORTS_AND_COST, ...extra];
       // third-party examples: the published SDK and the kit only
       return [...PLUGIN_SDK, '@streamscore/testkit', ...(test ? ['@streamscore/workload-nexmark'] : [])];
   }

@@ -17,4 +17,4 @@ export * from './check/compare.js';
 export * from './result/schema.js';
 export * from './result/io.js';
 export * from './result/json-schema.js';
-export * from './engine/index.js';
+export * from './contracts/sql-template.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalRow, compareOutputs, driveStreaming, renderSqlTemplate, type Row } from '@streamscore/core';
+import { canonicalRow, compareOutputs, renderSqlTemplate, type Row } from '@streamscore/core';
+import { driveStreaming } from '@streamscore/streaming';
 import { AD_IDS, CAMPAIGN_IDS } from './campaigns.js';
 import { generateYsbEvents, fixedRateTimeline } from './generator.js';
 import type { YsbEvent } from './model.js';

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
-  isWindowFired,
-  windowStart,
   type Emit,
   type EventSource,
   type GeneratorRequest,
@@ -11,6 +9,7 @@ import {
   type StreamingQuery,
   type Workload,
 } from '@streamscore/core';
+import { isWindowFired, windowStart } from '@streamscore/streaming';
 import { CAMPAIGN_IDS, CAMPAIGN_INDEX_BY_AD, NUM_CAMPAIGNS, campaignTable } from './campaigns.js';
 import { YsbConfigSchema, YsbGenerator } from './generator.js';
 import type { YsbEvent } from './model.js';

@@ -1,4 +1,5 @@
-import { TimerQueue, type Emit, type StreamingQuery } from '@streamscore/core';
+import { type Emit, type StreamingQuery } from '@streamscore/core';
+import { TimerQueue } from '@streamscore/streaming';
 import type { Auction, Bid, NexmarkEvent } from './common.js';
 
 /** How many closed auction ids are remembered so that bids for them are dropped at once. */

@@ -1,4 +1,5 @@
-import { TimerQueue, type Emit, type IncrementalOracle } from '@streamscore/core';
+import { type Emit, type IncrementalOracle } from '@streamscore/core';
+import { TimerQueue } from '@streamscore/streaming';
 import type { Auction, Bid, NexmarkEvent } from './common.js';
 
 /** One auction event and what the query has folded into it so far. */

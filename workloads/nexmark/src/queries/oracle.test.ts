@@ -4,7 +4,8 @@
  * a second check.
  */
 import { describe, expect, it } from 'vitest';
-import { compareOutputs, driveStreaming, type Row } from '@streamscore/core';
+import { compareOutputs, type Row } from '@streamscore/core';
+import { driveStreaming } from '@streamscore/streaming';
 import type { Auction, Bid, NexmarkEvent, Person } from './common.js';
 import { q0 } from './q0.js';
 import { q1 } from './q1.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SessionWindows, TimerQueue, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { SessionWindows, TimerQueue } from '@streamscore/streaming';
 import {
   DEFAULT_WINDOW_MS,
   flinkSql,

@@ -1,5 +1,6 @@
 import type { ColumnSpec, Emit, OutputSpec, Row, StreamingQuery, Verdict, Workload } from '@streamscore/core';
-import { dueTimeOf, windowStart } from '@streamscore/core';
+import { dueTimeOf } from '@streamscore/core';
+import { windowStart } from '@streamscore/streaming';
 import {
   TumblingParamsSchema,
   flinkSql,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { hopShapeProblem, windowStart, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { hopShapeProblem, windowStart } from '@streamscore/streaming';
 import {
   DEFAULT_Q5_SLIDE_MS,
   flinkSql,

@@ -1,4 +1,5 @@
-import { isWindowFired, windowStart, type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { type Emit, type IncrementalOracle, type Row, type StreamingQuery, type Workload } from '@streamscore/core';
+import { isWindowFired, windowStart } from '@streamscore/streaming';
 import {
   TumblingParamsSchema,
   flinkSql,

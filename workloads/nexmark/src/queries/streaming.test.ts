@@ -4,7 +4,8 @@
  * way the local engine feeds them; and proof that the checker catches a corrupted answer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalRow, compareOutputs, driveStreaming, type AnyWorkload, type Row } from '@streamscore/core';
+import { canonicalRow, compareOutputs, type AnyWorkload, type Row } from '@streamscore/core';
+import { driveStreaming } from '@streamscore/streaming';
 import { STANDARD_NEXMARK_CONFIG, generateEvents, type NexmarkConfigInput } from '../generator/index.js';
 import type { NexmarkEvent } from './common.js';
 import { workloads } from '../workload.js';

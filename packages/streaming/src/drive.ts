@@ -1,5 +1,4 @@
-import type { Emit, StreamingQuery } from '../contracts/workload.js';
-import type { Row } from '../contracts/rows.js';
+import type { Emit, Row, StreamingQuery } from '@streamscore/core';
 
 export interface DriveOptions<E> {
   eventTime(event: E): number;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hopShapeProblem, hopWindowStarts, isWindowFired, windowStart } from './windows.js';
 import { TimerQueue } from './timer-queue.js';
 import { SessionWindows } from './sessions.js';
-import { intervalLiteral, renderSqlTemplate, templatePlaceholders } from './sql-template.js';
+import { intervalLiteral, renderSqlTemplate, templatePlaceholders } from '@streamscore/core';
 
 describe('window arithmetic', () => {
   it('aligns tumbling windows to the epoch, negatives included', () => {
