@@ -108,7 +108,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const schedule = planSchedule({ rate: o.rate, ...(o.shape ? { shape: o.shape } : {}), warmupS, durationS: o.durationS, horizonMs });
   const { measured, shape, scheduleS } = schedule;
 
-  const request = { runId, workload, params, target: o.target, knobs, rate: measured.peakRate, durationS: scheduleS };
+  const request = { runId, workload, params, target: o.target, knobs, rate: measured.peakRate, durationS: scheduleS, ...(o.faults?.length ? { faults: o.faults } : {}) };
   const transport: HarnessTransport = o.transport ?? new MemoryHarnessTransport();
   if (transport.binding.kind !== o.backend.transportFor(o.target)) {
     throw new UserError(`Backend ${o.backend.name} (target ${o.target}) needs the ${o.backend.transportFor(o.target)} transport, not ${transport.binding.kind}.`);

@@ -4,6 +4,8 @@ import type {
   CleanupReport,
   Deployment,
   IamPolicyDocument,
+  FaultSpec,
+  InjectedFault,
   KinesisBinding,
   KnobValues,
   Plan,
@@ -21,6 +23,8 @@ import { existingTarget } from './targets/existing.js';
 import { ec2Target } from './targets/ec2.js';
 import type { ClusterDefaults, ClusterKnobs, FlinkTarget } from './targets/target.js';
 import { readSession, type SessionRecord } from './session/store.js';
+import { GUARANTEE_KNOBS, describeGuarantees, guaranteeArgs, guaranteesOf } from './guarantees.js';
+import { FLINK_FAULTS, checkFaults, injectFlinkFault } from './faults.js';
 
 /** Targets by name (the first cloud one is what `streamscore iam-policy --backend flink` prints). */
 export const TARGETS: Record<string, FlinkTarget> = {
@@ -109,6 +113,11 @@ interface FlinkState {
   jarId?: string;
   jobId?: string;
   submitMs?: number;
+  /** Job flags for the guarantees, and where checkpoints go (local: a file:// URI). */
+  jobArgsExtra?: string[];
+  /** The job's full argument list (a JobManager restarted without HA gets the job again). */
+  jobArgs?: string[];
+  checkpointDir?: string;
   [key: string]: unknown;
 }
 
@@ -152,7 +161,9 @@ export const flinkBackend: Backend = {
       region: { description: 'AWS region (ec2; default --region / AWS_REGION)', type: 'string' },
       'volume-gb': { description: 'gp3 root volume per node, GB (ec2)', type: 'integer', default: 20 },
       'start-timeout-s': { description: 'bound on the wait for the cluster to answer (ec2)', type: 'integer', default: 900 },
+      ...GUARANTEE_KNOBS,
     },
+    faults: [...FLINK_FAULTS],
   },
 
   transportFor: () => 'kinesis',
@@ -163,6 +174,15 @@ export const flinkBackend: Backend = {
     }
     const notes: string[] = [];
     if (!request.workload.sql?.['flink-sql']) notes.push(`${request.workload.id} has no Flink SQL: it cannot run on Flink`);
+    const guarantees = guaranteesOf(request.knobs);
+    if (guarantees.stateBackend === 'rocksdb') {
+      throw new UserError(
+        'the rocksdb state backend is not in the Flink distribution streamscore runs (local, ec2) yet.',
+        'Use --knob state-backend=hashmap, or --backend kda (Managed Flink runs RocksDB).',
+      );
+    }
+    checkFaults(request.faults ?? [], request.target, sessionOf(request.knobs) !== undefined);
+    notes.push(describeGuarantees(guarantees));
     const name = sessionOf(request.knobs);
     if (name) {
       const rec = readSession(name);
@@ -228,13 +248,19 @@ export const flinkBackend: Backend = {
       throw new UserError(`the Flink job jar is missing (${jobJarPath()}).`, 'Build it with: bash scripts/build-flink-job.sh');
     }
     const sql = fillWorkloadParams(sqlText, req.params);
+    // Checkpoints of a local cluster go beside its nodes' homes; elsewhere to the JobManager's heap.
+    const cluster = d.state['cluster'] as { dir?: string } | undefined;
+    const checkpointDir = d.target === 'local' && cluster?.dir ? `file://${cluster.dir}/checkpoints` : undefined;
+    s.jobArgsExtra = guaranteeArgs(guaranteesOf(req.knobs), checkpointDir);
+    s.checkpointDir = checkpointDir;
     const rest = new FlinkRestClient(s.restUrl);
     const started = Date.now();
     try {
       s.jarId ??= await rest.uploadJar(jobJarPath());
+      s.jobArgs = jobArgs({ workloadId: req.workload.id, sql, binding, parallelism: s.knobs.parallelism, params: req.params, extraArgs: s.jobArgsExtra });
       const jobId = await rest.runJar(s.jarId, {
         entryClass: JOB_ENTRY_CLASS,
-        programArgsList: jobArgs({ workloadId: req.workload.id, sql, binding, parallelism: s.knobs.parallelism, params: req.params }),
+        programArgsList: s.jobArgs,
         parallelism: s.knobs.parallelism,
       });
       s.jobId = jobId;
@@ -244,6 +270,16 @@ export const flinkBackend: Backend = {
     }
     s.submitMs = Date.now() - started;
     ctx.log(`Flink job ${s.jobId} running (${req.workload.id}, parallelism ${s.knobs.parallelism}; submitted in ${s.submitMs} ms)`);
+  },
+
+  holdsAnswersMs(d: Deployment): number {
+    // The exactly-once sink writes a checkpoint's output when it completes: up to an interval, and the commit.
+    const g = guaranteesOf(stateOf(d).knobs.raw ?? {});
+    return g.checkpointing === 'exactly-once' ? g.checkpointIntervalS * 1000 + 2_000 : 0;
+  },
+
+  async injectFault(d: Deployment, fault: FaultSpec, ctx: RunContext): Promise<InjectedFault> {
+    return injectFlinkFault(d, fault, ctx);
   },
 
   async metrics(d: Deployment): Promise<Record<string, number>> {

@@ -29,6 +29,8 @@ export interface JobArgsInput {
   binding: KinesisBinding;
   parallelism: number;
   params: Record<string, unknown>;
+  /** More job flags (the guarantees: guarantees.ts). */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export function jobArgs(o: JobArgsInput): string[] {
   for (const [k, v] of Object.entries(o.params)) {
     if (v !== undefined && v !== null && typeof v !== 'object') args.push(`--params.${k}`, String(v));
   }
+  args.push(...(o.extraArgs ?? []));
   return args;
 }
 

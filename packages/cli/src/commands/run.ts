@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import {
+  MIN_ANSWERS_FOR_P99,
   buildShape,
   parseRate,
   parseShape,
@@ -15,6 +16,9 @@ import {
   harnessTransportFor,
   measureTransportBaseline,
   newRunId,
+  postMeasureSeconds,
+  scoredAnswerRate,
+  secondsForScoredAnswers,
   readRunFile,
   type RunFile,
   parseFaultEntry,
@@ -26,7 +30,7 @@ import { parseDuration } from '../lib/duration.js';
 import { parseKeyValues } from '../lib/kv.js';
 import { ensureWritable } from '../lib/output-path.js';
 import { progressPrinter } from '../lib/progress.js';
-import { summaryTable, trialsTable } from '../lib/summary.js';
+import { exitCodeOf, summaryTable, trialsTable } from '../lib/summary.js';
 import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
 import { renderTable } from '../lib/table.js';
 import { trapInterrupts } from '../lib/signals.js';
@@ -37,10 +41,14 @@ export default class Run extends StreamscoreCommand {
   static override description =
     'Drives an open-loop load (events fall due on a schedule; latency is measured from when each was due), ' +
     'samples throughput and latency every second, checks the answer against the workload’s oracle, and writes one Result JSON file. ' +
-    'With --find-max it searches for the highest rate the backend sustains within the latency SLO (doubling, then bisection) and records every trial.';
+    'With --find-max it searches for the highest rate the backend sustains within the latency SLO (doubling, then bisection) and records every trial. ' +
+    'Windowed queries are scored under load: the load goes on at the target rate until every answer due in the measured phase is final, and only those answers are scored; ' +
+    'without --duration a windowed query measures long enough for 100 scored answers (up to 20 minutes). ' +
+    'Exit codes: 0 the answer passed its check; 1 a wrong answer (or the check failed); 2 bad input; 3 unchecked (verification not run, e.g. --verify-max-events); ' +
+    '4 vacuous (nothing was due); 5 incomplete (the run failed); 130/143 interrupted by SIGINT/SIGTERM.';
   static override examples = [
     '<%= config.bin %> run nexmark/q1 --backend local --rate 100000 --duration 30s',
-    '<%= config.bin %> run nexmark/q5 --rate 50k --duration 1m --param windowSizeSec=10 --out results/q5.json',
+    '<%= config.bin %> run nexmark/q5 --rate 50k --duration 1m --param windowSizeMs=10000 --out results/q5.json',
     '<%= config.bin %> run nexmark/q0 --shape ramp:10k..200k --duration 30s',
     '<%= config.bin %> run nexmark/q0 --find-max --latency-slo 100ms --duration 5s',
     '<%= config.bin %> run --file runs/q5-step.yaml --json',
@@ -70,8 +78,8 @@ export default class Run extends StreamscoreCommand {
     'latency-slo': Flags.string({ description: 'latency SLO (p99), e.g. 100ms; --find-max needs it' }),
     'find-max': Flags.boolean({ description: 'search for the sustainable rate instead of one run' }),
     'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
-    repetitions: Flags.integer({ description: 'trials per rate in --find-max; a rate passes only if all pass', min: 1 }),
-    'verify-max-events': Flags.integer({ description: 'skip the correctness check above this many events', default: 5_000_000 }),
+    repeat: Flags.integer({ description: '--find-max searches to run; reports the median sustainable rate and its spread', min: 1, aliases: ['repetitions'] }),
+    'verify-max-events': Flags.integer({ description: 'opt out of the correctness check above this many events (the verdict is then unchecked, exit code 3)', default: 5_000_000 }),
     baseline: Flags.boolean({ description: 'first measure the transport alone (a pass-through run, no engine) and report it beside the result' }),
     region: Flags.string({ description: 'AWS region for cloud targets', env: 'AWS_REGION' }),
     'max-cost': Flags.string({ description: 'refuse to run when the plan’s projected cost is above this, USD (cloud targets)', default: '1' }),
@@ -91,7 +99,8 @@ export default class Run extends StreamscoreCommand {
     } catch {
       throw new UserError(`--rate must be a positive number of events per second (got "${rateText}").`, 'For example --rate 100000 or --rate 100k.');
     }
-    const durationS = parseDuration(flags.duration ?? file?.load.duration ?? '30s', 'duration');
+    const durationText = flags.duration ?? file?.load.duration;
+    let durationS = parseDuration(durationText ?? '30s', 'duration');
     const warmupText = flags.warmup ?? file?.load.warmup ?? '0s';
     const warmupS = /^0(ms|s|m|h)?$/.test(warmupText) ? 0 : parseDuration(warmupText, 'warmup');
     const sloText = flags['latency-slo'] ?? file?.latencySlo;
@@ -135,8 +144,13 @@ export default class Run extends StreamscoreCommand {
     if (!(maxCost >= 0)) throw new UserError(`--max-cost must be a number of dollars (got "${flags['max-cost']}").`, 'For example --max-cost 2.50.');
     const parsedParams = workload.params.safeParse(params);
     const horizonMs = parsedParams.success ? workload.timing(parsedParams.data).horizonMs : 0;
-    const planDurationS = warmupS + durationS + (horizonMs > 0 ? Math.ceil((horizonMs + 1000) / 1000) : 0);
-    const plan: Plan = await backend.plan({ runId, workload, params: parsedParams.success ? parsedParams.data : params, target, knobs, rate, durationS: planDurationS });
+    if (parsedParams.success && !findMax && shapeSpec.kind === 'constant') {
+      const d = scoredAnswersDuration(workload, parsedParams.data, rate, generatorOptions, durationText === undefined ? undefined : durationS);
+      if (d.note) this.note(d.note);
+      durationS = d.durationS;
+    }
+    const planDurationS = warmupS + durationS + postMeasureSeconds(horizonMs);
+    const plan: Plan = await backend.plan({ runId, workload, params: parsedParams.success ? parsedParams.data : params, target, knobs, rate, durationS: planDurationS, ...(faults.length ? { faults } : {}) });
     if (plan.projectedCostUsd > 0) {
       this.note(printPlan(plan, findMax));
       if (plan.projectedCostUsd > maxCost && !flags.yes) {
@@ -181,7 +195,7 @@ export default class Run extends StreamscoreCommand {
         startRate: file?.findMax?.startRate ?? rate,
         maxRate: flags['max-rate'] ? parseRate(flags['max-rate']) : (file?.findMax?.maxRate ?? 10_000_000),
         latencySloMs: sloMs!,
-        repetitions: flags.repetitions ?? file?.findMax?.repetitions ?? 1,
+        repeat: flags.repeat ?? file?.findMax?.repeat ?? file?.findMax?.repetitions ?? 1,
         onTrial: (m) => {
           progress.done();
           this.note(m);
@@ -217,13 +231,45 @@ export default class Run extends StreamscoreCommand {
       if (result.findMax) this.log('\n' + trialsTable(result.findMax));
       this.log(`\nResult: ${out}`);
     }
-    if (!result.complete) {
-      process.exitCode = abort.signal.aborted ? (interrupts.exitCode() ?? 130) : 1;
-    } else if (result.verdict.status === 'fail') {
-      process.exitCode = 1;
-    }
+    // 0 only for a complete run whose answer passed its check (see the description).
+    process.exitCode = abort.signal.aborted ? (interrupts.exitCode() ?? 130) : exitCodeOf(result);
     return result;
   }
+}
+
+/** Measured duration ceiling a default may reach for a windowed query to score 100 answers. */
+const MAX_DEFAULT_DURATION_S = 20 * 60;
+
+/**
+ * The measured duration for a windowed query: without --duration, long enough for 100 scored
+ * answers (within MAX_DEFAULT_DURATION_S); with one too short for that, a one-line note saying
+ * the tail figure will be a maximum and how long would do.
+ */
+function scoredAnswersDuration(
+  workload: Parameters<typeof scoredAnswerRate>[0],
+  params: Record<string, unknown>,
+  rate: number,
+  generatorOptions: Record<string, unknown>,
+  given: number | undefined,
+): { durationS: number; note?: string } {
+  const fallback = given ?? 30;
+  const perS = scoredAnswerRate(workload, params, rate, generatorOptions);
+  if (perS === undefined) return { durationS: fallback };
+  const needS = secondsForScoredAnswers(perS);
+  const per = `${workload.id} gives about ${perS < 1 ? perS.toFixed(2) : Math.round(perS)} scored answers/s here`;
+  if (given !== undefined) {
+    if (perS * given >= MIN_ANSWERS_FOR_P99) return { durationS: given };
+    return {
+      durationS: given,
+      note: `${per}: ${given} s scores about ${Math.floor(perS * given)}, reported as a maximum, not a p99; ${MIN_ANSWERS_FOR_P99} answers need --duration ${Number.isFinite(needS) ? `${needS}s` : 'longer (none expected)'}.`,
+    };
+  }
+  if (needS <= 30) return { durationS: 30 };
+  if (needS <= MAX_DEFAULT_DURATION_S) return { durationS: needS, note: `${per}: measuring ${needS} s so the p99 rests on ${MIN_ANSWERS_FOR_P99} answers (--duration to choose).` };
+  return {
+    durationS: 30,
+    note: `${per}: ${MIN_ANSWERS_FOR_P99} answers would need ${Number.isFinite(needS) ? `${needS} s` : 'more than any run'}, so 30 s is measured and its tail reported as a maximum (--duration to choose, or smaller windows with --param).`,
+  };
 }
 
 /** The plan as the user sees it before anything is created: resources, projected cost, notes. */

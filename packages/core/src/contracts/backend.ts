@@ -35,6 +35,8 @@ export interface RunRequest {
   /** Planned events per second (peak of the load shape). */
   rate: number;
   durationS: number;
+  /** Faults the run will inject: a backend refuses in plan() those its target cannot do. */
+  faults?: readonly FaultSpec[];
 }
 
 /** A resource a plan would create, with its projected cost; nothing exists yet. */
@@ -122,6 +124,12 @@ export interface Backend {
    * instant the harness calls it. Throws a UserError when the target cannot do it.
    */
   injectFault?(deployment: Deployment, fault: FaultSpec, ctx: RunContext): Promise<InjectedFault>;
+  /**
+   * How long, at most, the backend holds an answer before writing it (a transactional sink holds
+   * a checkpoint's output until the checkpoint completes). The drain after the load waits at
+   * least this long, so held answers are not taken for lost.
+   */
+  holdsAnswersMs?(deployment: Deployment): number;
 }
 
 export interface IamPolicyDocument {

@@ -133,6 +133,9 @@ function installExitHook(): void {
   });
 }
 
+/** How to start a node of a running cluster again (crashNode), by run id. */
+const respawners = new Map<string, (node: NodeIdentity) => LocalNodeRecord>();
+
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalClusterState> {
   const log = o.log ?? (() => {});
   const backend = o.backend ?? 'flink';
@@ -159,12 +162,16 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const exits: string[] = [];
   const started = Date.now();
 
-  const spawnNode = (node: NodeIdentity): void => {
+  const generations = new Map<string, number>();
+  const spawnNode = (node: NodeIdentity): LocalNodeRecord => {
     const index = node.index ?? 0;
     const name = node.role === 'jobmanager' ? 'jobmanager' : `taskmanager-${index}`;
     const home = join(dir, name);
     mkdirSync(join(home, 'log'), { recursive: true });
-    const ledgerId = `flink-${name}-${o.runId}`;
+    // A node started again after a crash (crashNode) is a resource of its own in the ledger.
+    const generation = generations.get(name) ?? 0;
+    generations.set(name, generation + 1);
+    const ledgerId = `flink-${name}-${o.runId}${generation ? `-r${generation}` : ''}`;
     o.ledger?.intend({
       id: ledgerId,
       backend,
@@ -192,11 +199,15 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     children.push(child);
     const record: LocalNodeRecord = { role: node.role, index, pid: child.pid, home, ledgerId };
     child.once('exit', (code, sig) => exits.push(`${name} exited (${sig ?? `code ${code}`})\n${nodeLogTail(record)}`));
+    const before = state.nodes.findIndex((n) => n.role === node.role && n.index === index);
+    if (before >= 0) state.nodes.splice(before, 1);
     state.nodes.push(record);
     writeState(state);
     o.ledger?.created(ledgerId, { cloudId: `pid:${child.pid}`, attributes: { home, role: node.role, pid: child.pid } });
     log(`started Flink ${name} (pid ${child.pid})`);
+    return record;
   };
+  respawners.set(o.runId, spawnNode);
 
   try {
     spawnNode({ role: 'jobmanager' });
@@ -220,6 +231,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
 
 /** Stops every process of the cluster; idempotent. Node homes (logs) are kept unless `removeHome`. */
 export async function stopLocalCluster(state: LocalClusterState, ledger?: Ledger, o: { removeHome?: boolean } = {}): Promise<void> {
+  respawners.delete(state.runId);
   await stopNodes(state.nodes);
   live.delete(state.runId);
   for (const n of state.nodes) {
@@ -231,6 +243,35 @@ export async function stopLocalCluster(state: LocalClusterState, ledger?: Ledger
   }
   if (o.removeHome) rmSync(state.dir, { recursive: true, force: true });
   else if (existsSync(state.dir)) writeFileSync(join(state.dir, 'stopped'), new Date().toISOString() + '\n');
+}
+
+/**
+ * A node crashes: SIGKILL to its process group (no shutdown hooks, as when a machine dies), and
+ * — unless `restartAfterMs` is undefined — it is started again that long after, as a process
+ * supervisor would. Returns the pids, old and new.
+ */
+export async function crashNode(
+  state: LocalClusterState,
+  role: LocalNodeRecord['role'],
+  index: number,
+  o: { restartAfterMs?: number; ledger?: Ledger } = {},
+): Promise<{ killedPid: number; newPid?: number }> {
+  const n = state.nodes.find((x) => x.role === role && x.index === index);
+  if (!n || !alive(n.pid)) throw new Error(`the local cluster has no running ${role} ${index}`);
+  killGroup(n.pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (alive(n.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  try {
+    o.ledger?.deleted(n.ledgerId);
+  } catch {
+    // not in this ledger
+  }
+  if (o.restartAfterMs === undefined) return { killedPid: n.pid };
+  await new Promise((r) => setTimeout(r, o.restartAfterMs));
+  const respawn = respawners.get(state.runId);
+  if (!respawn) throw new Error(`the local cluster of run ${state.runId} is not running here`);
+  const again = respawn({ role, ...(role === 'taskmanager' ? { index } : {}) });
+  return { killedPid: n.pid, newPid: again.pid };
 }
 
 /** Local clusters whose pid files are still on disk (left by runs that were killed). */

@@ -48,6 +48,8 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
   public static final ConfigOption<Integer> RECORD_BYTES = ConfigOptions.key("sink.record-bytes").intType().defaultValue(24 * 1024);
   public static final ConfigOption<Long> FLUSH_INTERVAL_MS = ConfigOptions.key("sink.flush-interval-ms").longType().defaultValue(100L);
   public static final ConfigOption<String> CODEC = ConfigOptions.key("sink.codec").stringType().defaultValue("ndjson");
+  public static final ConfigOption<String> COMMIT_LOG_DIR = ConfigOptions.key("sink.commit-log-dir").stringType().noDefaultValue()
+      .withDescription("exactly-once: where committed batches leave markers, so a restore does not write them again");
   public static final ConfigOption<String> DELIVERY = ConfigOptions.key("sink.delivery").stringType().defaultValue("at-least-once")
       .withDescription("at-least-once: rows are written as they come; exactly-once: written when the checkpoint covering them completes");
 
@@ -64,7 +66,7 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
     return Set.of(REGION, ENDPOINT, CREDENTIALS_PROVIDER, ACCESS_KEY_ID, SECRET_KEY, CBOR, FRAMING, INIT_POS, POLL_INTERVAL_MS,
-        DISCOVERY_INTERVAL_MS, RECORD_BYTES, FLUSH_INTERVAL_MS, CODEC, DELIVERY);
+        DISCOVERY_INTERVAL_MS, RECORD_BYTES, FLUSH_INTERVAL_MS, CODEC, DELIVERY, COMMIT_LOG_DIR);
   }
 
   private static KinesisOptions kinesisOptions(ReadableConfig c) {
@@ -97,7 +99,7 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
       throw new IllegalArgumentException("sink.delivery is at-least-once or exactly-once, not " + delivery);
     }
     return new Sink(kinesisOptions(c), (RowType) context.getPhysicalRowDataType().getLogicalType(), c.get(RECORD_BYTES),
-        c.get(FLUSH_INTERVAL_MS), codec.equals("gzip"), delivery.equals("exactly-once"));
+        c.get(FLUSH_INTERVAL_MS), codec.equals("gzip"), delivery.equals("exactly-once"), c.getOptional(COMMIT_LOG_DIR).orElse(null));
   }
 
   private static final class Source implements ScanTableSource {
@@ -145,14 +147,16 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
     private final long flushMs;
     private final boolean gzip;
     private final boolean exactlyOnce;
+    private final String commitLogDir;
 
-    Sink(KinesisOptions options, RowType rowType, int recordBytes, long flushMs, boolean gzip, boolean exactlyOnce) {
+    Sink(KinesisOptions options, RowType rowType, int recordBytes, long flushMs, boolean gzip, boolean exactlyOnce, String commitLogDir) {
       this.options = options;
       this.rowType = rowType;
       this.recordBytes = recordBytes;
       this.flushMs = flushMs;
       this.gzip = gzip;
       this.exactlyOnce = exactlyOnce;
+      this.commitLogDir = commitLogDir;
     }
 
     @Override
@@ -165,13 +169,13 @@ public final class FramedKinesisTableFactory implements DynamicTableSourceFactor
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
       RowJsonEncoder encoder = new RowJsonEncoder(rowType);
       return SinkV2Provider.of(exactlyOnce
-          ? new TransactionalKinesisSink(options, encoder, recordBytes, gzip)
+          ? new TransactionalKinesisSink(options, encoder, recordBytes, gzip, commitLogDir)
           : new FramedKinesisSink(options, encoder, recordBytes, flushMs, gzip));
     }
 
     @Override
     public DynamicTableSink copy() {
-      return new Sink(options, rowType, recordBytes, flushMs, gzip, exactlyOnce);
+      return new Sink(options, rowType, recordBytes, flushMs, gzip, exactlyOnce, commitLogDir);
     }
 
     @Override
