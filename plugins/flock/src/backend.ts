@@ -9,6 +9,8 @@ import {
   type CleanupFilter,
   type CleanupReport,
   type Deployment,
+  type FaultSpec,
+  type InjectedFault,
   type KinesisBinding,
   type KnobValues,
   type Plan,
@@ -23,6 +25,7 @@ import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
 import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
 import { LocalLambdaService, leftWorkDirs } from './lambda-local/server.js';
+import { FLOCK_FAULTS, checkFlockFaults, injectFlockFault } from './faults.js';
 import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
 import { callerPolicy, ensureRole, deleteRole, listRunRoles, type IamConfig } from './iam.js';
@@ -263,11 +266,17 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         'fragment-bytes': { description: 'largest payload per invocation (default: the invocation type’s limit less a margin)', type: 'integer' },
         timeout: { description: 'function timeout, seconds', type: 'integer', default: 60 },
       },
+      faults: [...FLOCK_FAULTS],
     },
 
     transportFor: () => 'kinesis',
 
+    async injectFault(d: Deployment, fault: FaultSpec): Promise<InjectedFault> {
+      return injectFlockFault(live.get(d.runId)?.service, fault);
+    },
+
     async plan(request: RunRequest): Promise<Plan> {
+      checkFlockFaults(request.faults ?? [], request.target);
       if (request.target !== 'local' && request.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${request.target}.`);
       if (!declares(workloads, request.workload.id)) throw refuseWorkload(request.workload.id, workloads);
       const k = knobsOf(request.knobs);

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { systemProbe, type ProcessProbe } from '@streamscore/core';
 import { readZip } from './zip.js';
 import { RUNTIME_SOURCE } from './runtime-source.js';
+import { LambdaFaults } from './faults.js';
 
 /**
  * A local Lambda service: the part of the AWS Lambda REST API that the flock plugin uses, served
@@ -249,6 +250,8 @@ export class LocalLambdaService {
   port = 0;
   /** Counters for tests and metrics. */
   readonly stats = { invocations: 0, coldStarts: 0, throttles: 0, asyncQueued: 0, asyncRetries: 0, tooLarge: 0 };
+  /** Injected faults (./faults.ts): crashed environments, refused and timed-out invocations. */
+  readonly faults = new LambdaFaults();
 
   constructor(options: LocalLambdaOptions = {}) {
     this.o = {
@@ -644,7 +647,7 @@ export class LocalLambdaService {
       this.pumpQueue(fn);
       return { status: 202, body: '' };
     }
-    const inst = this.acquire(fn);
+    const inst = this.faults.throttles(name) ? undefined : this.acquire(fn);
     if (!inst) {
       this.stats.throttles++;
       const reserved = fn.reserved !== undefined;
@@ -807,11 +810,15 @@ export class LocalLambdaService {
           reject(new Error(`Task timed out after ${c.Timeout.toFixed(2)} seconds`));
           this.kill(fn, inst);
         }, c.Timeout * 1000);
+        // An injected timeout: the payload never reaches the handler, so the Timeout ends it.
+        if (this.faults.takeTimeout(c.FunctionName)) return;
         try {
           inst.child.send({ type: 'invoke', id: requestId, payload, deadlineMs, arn: c.FunctionArn });
         } catch (e) {
           reject(e as Error);
         }
+        const crashMs = this.faults.takeCrash(c.FunctionName);
+        if (crashMs !== undefined) setTimeout(() => this.kill(fn, inst), crashMs).unref();
       });
     } catch (e) {
       const err = e as Error;
