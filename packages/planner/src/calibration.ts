@@ -297,7 +297,8 @@ export function pointFromResult(r: Result, book: PriceBook, file?: string): Poin
     return { skipped: `${r.runId}: backend ${backend} on target ${target} has no capacity model (the planner knows local, flink local/ec2, kda, flock)` };
   }
   const fm = r.findMax;
-  const passed = r.complete && r.verdict.status !== 'fail' && (r.config.latencySloMs === undefined || r.summary.latency.p99 <= r.config.latencySloMs * 1000);
+  // Only a checked, passing answer counts: unchecked, vacuous and incomplete runs are not capacity.
+  const passed = r.complete && r.verdict.status === 'pass' && (r.config.latencySloMs === undefined || r.summary.latency.p99 <= r.config.latencySloMs * 1000);
   if ((!fm || fm.sustainedRate <= 0) && !passed && computeUsPerEvent === undefined) {
     return { skipped: `${r.runId}: neither a find-max result nor a passing run (nothing sustained to learn from)` };
   }

@@ -4,3 +4,5 @@ export * from './model.js';
 export * from './workload.js';
 export * from './sweep.js';
 export * from './check.js';
+export * from './band.js';
+export * from './day.js';

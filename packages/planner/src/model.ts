@@ -88,7 +88,16 @@ export interface Speed {
   headroom: number;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+// One formatter per precision: toLocaleString builds a new one on every call, which dominated the sweep's time.
+const formatters = new Map<number, Intl.NumberFormat>();
+const fmt = (n: number, digits = 0): string => {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    formatters.set(digits, f);
+  }
+  return f.format(n);
+};
 
 function usable(points: readonly MeasuredPoint[], exclude?: ReadonlySet<string>): MeasuredPoint[] {
   return points.filter((p) => !exclude?.has(p.runId));
