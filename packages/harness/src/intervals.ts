@@ -2,6 +2,7 @@ import { type Backend, type Deployment, type HarnessTransport, type Interval, In
 import type { Collector } from './collect.js';
 import type { Schedule } from './schedule.js';
 import { encoded } from './score.js';
+import { CpuSampler } from './cpu.js';
 
 export interface Progress {
   phase: 'warmup' | 'measure' | 'drain' | 'verify';
@@ -25,6 +26,7 @@ export class IntervalSampler {
   readonly intervals: Interval[] = [];
   private lastTickSent = 0;
   private lastTickOut = 0;
+  private readonly cpu: CpuSampler;
 
   constructor(
     private readonly p: {
@@ -39,7 +41,10 @@ export class IntervalSampler {
       errors: string[];
       onProgress?: (p: Progress) => void;
     },
-  ) {}
+  ) {
+    // Asked at every sample: a backend's processes come and go (Lambda workers, a restarted TaskManager).
+    this.cpu = new CpuSampler(() => [...(p.backend.processes?.(p.deployment) ?? []), ...(p.transport.processes?.() ?? [])]);
+  }
 
   async tick(now: number): Promise<void> {
     const { schedule, intervalS, collector, driver } = this.p;
@@ -57,6 +62,7 @@ export class IntervalSampler {
     } catch (e) {
       this.p.errors.push(`metrics: ${(e as Error).message}`);
     }
+    const cpu = this.cpu.sample();
     const sent = driver.sent;
     const out = collector.out;
     const backlog = Math.max(0, Math.floor(shape.eventsBy(Math.min(tS, scheduleS))) - sent);
@@ -70,6 +76,7 @@ export class IntervalSampler {
       latency: encoded(lat),
       sendDelay: encoded(sd),
       backend,
+      cpu,
     };
     this.intervals.push(iv);
     this.lastTickSent = sent;

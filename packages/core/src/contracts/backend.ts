@@ -96,6 +96,16 @@ export interface CleanupReport {
 }
 
 /**
+ * A local process of a run: the transport's stand-in or the system under test. The harness
+ * records the CPU each role used, counting every descendant of the pid with it (Flink's JVMs
+ * under their launcher, a local Lambda service's workers).
+ */
+export interface ProcessRef {
+  role: 'transport' | 'sut';
+  pid: number;
+}
+
+/**
  * A backend plugin. Each step is idempotent and safe to repeat after a crash.
  * Rate control, measurement, verification, cost and reports belong to the harness, not here.
  */
@@ -130,6 +140,11 @@ export interface Backend {
    * least this long, so held answers are not taken for lost.
    */
   holdsAnswersMs?(deployment: Deployment): number;
+  /**
+   * The processes on this machine that run the system under test (role `sut`), once started, so
+   * each Result records the CPU they used. Absent or empty where they are not on this machine.
+   */
+  processes?(deployment: Deployment): ProcessRef[];
 }
 
 export interface IamPolicyDocument {
@@ -159,6 +174,7 @@ export const BackendSchema = z.object({
   teardown: fn,
   cleanup: fn,
   injectFault: fn.optional(),
+  processes: fn.optional(),
 }).refine((b) => !b.capabilities.faults?.length || b.injectFault !== undefined, {
   message: 'a backend that lists capabilities.faults must implement injectFault',
   path: ['injectFault'],

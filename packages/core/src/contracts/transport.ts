@@ -1,6 +1,7 @@
 import type { Row } from './rows.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { FaultSpec, InjectedFault } from './fault.js';
+import type { ProcessRef } from './backend.js';
 
 /** Receives batches of input events pushed by the harness (memory transport). */
 export type BatchHandler<E> = (events: readonly E[]) => void;
@@ -74,4 +75,6 @@ export interface HarnessTransport<E = unknown> {
   /** Fault kinds this transport injects on the wire (kinesis-throttle, network-delay). */
   readonly faultKinds?: readonly string[];
   injectFault?(fault: FaultSpec): Promise<InjectedFault>;
+  /** The processes of the transport's local stand-in (role `transport`): see Backend.processes. */
+  processes?(): ProcessRef[];
 }

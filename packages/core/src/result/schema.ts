@@ -29,6 +29,20 @@ export const EncodedHistogramSchema = z.object({
   percentiles: PercentilesSchema,
 });
 
+/**
+ * CPU seconds used in one interval by the harness process, the transport's local stand-in
+ * (kinesalite) and the system under test, each with its child processes, from /proc
+ * (packages/harness/src/cpu.ts); and the machine's 1-minute load average. A role is absent when
+ * its processes are not known (in the harness process, or on a remote target).
+ */
+export const IntervalCpuSchema = z.object({
+  harnessS: Num,
+  transportS: Num.optional(),
+  sutS: Num.optional(),
+  load1: Num,
+});
+export type IntervalCpu = z.infer<typeof IntervalCpuSchema>;
+
 export const IntervalSchema = z.object({
   /** Seconds since the start of the measured phase, at the interval's end. */
   t: Num,
@@ -40,6 +54,7 @@ export const IntervalSchema = z.object({
   sendBacklog: Num,
   latency: EncodedHistogramSchema,
   sendDelay: EncodedHistogramSchema,
+  cpu: IntervalCpuSchema.optional(),
   /** Backend metrics sampled at the interval's end. */
   backend: z.record(z.string(), Num),
 });
@@ -175,6 +190,8 @@ export const ResultSchema = z.object({
     /** Latency of output records over the measured phase. */
     latency: PercentilesSchema,
     sendDelay: PercentilesSchema,
+    /** CPU seconds of the whole run by role: the sum of the intervals' `cpu`. */
+    cpu: IntervalCpuSchema.omit({ load1: true }).optional(),
   }),
   latency: EncodedHistogramSchema,
   sendDelay: EncodedHistogramSchema,
