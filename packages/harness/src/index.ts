@@ -14,3 +14,6 @@ export * from './recovery.js';
 export * from './doctor/doctor.js';
 export * from './doctor/quotas.js';
 export * from './doctor/permissions.js';
+export * from './campaign/campaign-file.js';
+export * from './campaign/journal.js';
+export * from './campaign/campaign.js';
