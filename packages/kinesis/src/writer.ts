@@ -452,3 +452,35 @@ export class KinesisWriter {
     if (failed.length > 0) this.retry(failed, lastError);
   }
 }
+
+export interface ShardSizing {
+  /** Events per second at the peak of the load. */
+  eventsPerSecond: number;
+  /** Mean encoded bytes of one event (framing included). */
+  eventBytes: number;
+  /** Events packed per record at that rate (the packer fills records up to its size and delay). */
+  eventsPerRecord: number;
+  /**
+   * Spare capacity above the load, as a fraction: hash keys spread records evenly, but a shard
+   * that is exactly full throttles on every burst. Default 0.25.
+   */
+  headroom?: number;
+}
+
+/**
+ * The shards an input stream needs for a rate: each shard takes 1,000 records/s or 1 MiB/s,
+ * whichever binds first, and the stream gets `headroom` more than the binding limit asks.
+ */
+export function shardsForRate(s: ShardSizing): { shards: number; binding: 'records' | 'bytes'; recordsPerSecond: number; bytesPerSecond: number } {
+  const headroom = s.headroom ?? 0.25;
+  const recordsPerSecond = s.eventsPerSecond / Math.max(1, s.eventsPerRecord);
+  const bytesPerSecond = s.eventsPerSecond * s.eventBytes;
+  const byRecords = recordsPerSecond / SHARD_WRITE_RECORDS_PER_S;
+  const byBytes = bytesPerSecond / SHARD_WRITE_BYTES_PER_S;
+  return {
+    shards: Math.max(1, Math.ceil(Math.max(byRecords, byBytes) * (1 + headroom))),
+    binding: byBytes >= byRecords ? 'bytes' : 'records',
+    recordsPerSecond,
+    bytesPerSecond,
+  };
+}
