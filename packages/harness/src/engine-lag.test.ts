@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { AnyWorkload, Backend, Deployment, EventSource, GeneratorRequest, Result, StartRequest, StreamingQuery } from '@streamscore/core';
+import type { AnyWorkload, Backend, Deployment, EventSource, GeneratorRequest, HarnessTransport, Result, StartRequest, StreamingQuery } from '@streamscore/core';
 import { KinesisHarnessTransport, KinesisReader, kinesisClient, readerPosition, startLocalKinesis, type LocalKinesis } from '@streamscore/kinesis';
 import { runBenchmark } from './harness.js';
+import { harnessTransportFor } from './transports.js';
 
 interface Tick {
   n: number;
@@ -84,18 +85,19 @@ afterAll(async () => {
   await local?.stop();
 });
 
-async function run(runId: string, engine: Backend): Promise<{ r: Result; written: number }> {
-  const transport = new KinesisHarnessTransport({ runId, endpoint: local.endpoint, reader: { minCallIntervalMs: 50 } });
-  const r = await runBenchmark({ backend: engine, workload: ticks(), target: 'local', rate: 4_000, durationS: 3, intervalS: 0.5, runId, transport, toolVersion: 't' });
-  return { r, written: transport.metrics()['kinesis.in.records'] ?? 0 };
+async function run(runId: string, engine: Backend, transport: HarnessTransport): Promise<Result> {
+  return runBenchmark({ backend: engine, workload: ticks(), target: 'local', rate: 4_000, durationS: 3, intervalS: 0.5, runId, transport, toolVersion: 't' });
 }
 
 const lagOf = (r: Result, key: string) => r.intervals.filter((i) => i.phase === 'measure').map((i) => i.backend[key]);
 
 describe("the engine's input lag over the Kinesis transport", () => {
-  it('grows, interval by interval, when the engine reads slower than the load arrives; stays near zero when it keeps up', async () => {
+  it('grows, interval by interval, when the engine reads slower than the load arrives (kinesalite in its own process, its CPU the transport’s); stays near zero when it keeps up', async () => {
     // 2 records/s read, while the writer cuts a record whenever no PutRecords is in flight (tens a second).
-    const slow = await run('engine-lag-slow', readingEngine({ limit: 1, everyMs: 500 }));
+    // As `run` makes it for a local target: kinesalite in a child process, whose CPU is the transport's.
+    const engine = readingEngine({ limit: 1, everyMs: 500 });
+    const slowTransport = await harnessTransportFor(engine, 'local', { runId: 'engine-lag-slow' });
+    const slow = { r: await run('engine-lag-slow', engine, slowTransport), written: slowTransport.metrics!()['kinesis.in.records'] ?? 0 };
     const records = lagOf(slow.r, 'inputLagRecords');
     const events = lagOf(slow.r, 'inputLagEvents');
     expect(records.length).toBeGreaterThanOrEqual(5);
@@ -107,9 +109,13 @@ describe("the engine's input lag over the Kinesis transport", () => {
     expect(rs[rs.length - 1]!).toBeLessThanOrEqual(slow.written);
     // In events, the lag is the load less ≤ 2 records' worth a second: well over half of 4,000/s × 2.5 s.
     expect((events[events.length - 1] as number) - (events[0] as number)).toBeGreaterThan(5_000);
+    // kinesalite served ~100 PutRecords and GetRecords calls a second in its own process.
+    expect(slow.r.intervals.every((i) => i.cpu !== undefined && i.cpu.transportS !== undefined)).toBe(true);
+    expect(slow.r.intervals.reduce((a, i) => a + (i.cpu?.transportS ?? 0), 0)).toBeGreaterThan(0.05);
 
-    const fast = await run('engine-lag-fast', readingEngine({ limit: 10_000, everyMs: 50 }));
-    const fastEvents = lagOf(fast.r, 'inputLagEvents') as number[];
+    const fastTransport = new KinesisHarnessTransport({ runId: 'engine-lag-fast', endpoint: local.endpoint, reader: { minCallIntervalMs: 50 } });
+    const fast = await run('engine-lag-fast', readingEngine({ limit: 10_000, everyMs: 50 }), fastTransport);
+    const fastEvents = lagOf(fast, 'inputLagEvents') as number[];
     expect(fastEvents.length).toBeGreaterThanOrEqual(5);
     // Reading every 50 ms, the engine is at most a few polls (≈ 4,000/s × 0.25 s) behind.
     expect(Math.max(...fastEvents)).toBeLessThan(1_000);

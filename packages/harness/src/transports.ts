@@ -1,4 +1,4 @@
-import { type Backend, UserError, type FaultSpec, type HarnessTransport, type InjectedFault, type TransportContext } from '@streamscore/core';
+import { type Backend, UserError, type FaultSpec, type HarnessTransport, type InjectedFault, type ProcessRef, type TransportContext } from '@streamscore/core';
 import { KinesisHarnessTransport, startKinesisFaultProxy, startLocalKinesis, type KinesisFaultProxy } from '@streamscore/kinesis';
 import { MemoryHarnessTransport } from './harness-transport.js';
 
@@ -37,10 +37,14 @@ export async function harnessTransportFor(backend: Backend, target: string, c: T
   const proxy = c.faultProxy ? await startKinesisFaultProxy(local.endpoint) : undefined;
   const endpoint = proxy?.endpoint ?? local.endpoint;
   const inner = new KinesisHarnessTransport({ runId: c.runId, region: 'us-east-1', endpoint, backend: backend.name, ...shards(c) });
-  const t = withCleanup(inner, async () => {
-    await proxy?.stop();
-    await local.stop();
-  });
+  const t = withCleanup(
+    inner,
+    async () => {
+      await proxy?.stop();
+      await local.stop();
+    },
+    local.pid !== undefined ? [{ role: 'transport', pid: local.pid }] : [],
+  );
   return proxy ? withWireFaults(t, proxy) : t;
 }
 
@@ -73,9 +77,9 @@ function withWireFaults(t: HarnessTransport, proxy: KinesisFaultProxy): HarnessT
     }
     throw new Error(`the fault proxy does not inject ${f.kind}`);
   };
-  const metrics = () => {
+  const metrics = (engine?: Readonly<Record<string, number>>) => {
     const s = proxy.stats();
-    return { ...(t.metrics?.() ?? {}), proxyThrottled: s.throttled, proxyDelayed: s.delayed };
+    return { ...(t.metrics?.(engine) ?? {}), proxyThrottled: s.throttled, proxyDelayed: s.delayed };
   };
   return Object.assign(Object.create(t) as HarnessTransport, {
     faultKinds: WIRE_FAULTS,
@@ -88,8 +92,8 @@ function shards(c: TransportChoice): { inputShards?: number; outputShards?: numb
   return { ...(c.inputShards ? { inputShards: c.inputShards } : {}), ...(c.outputShards ? { outputShards: c.outputShards } : {}) };
 }
 
-/** A transport that also stops something of its own (the local Kinesis) when closed. */
-function withCleanup(t: HarnessTransport, after: () => Promise<void>): HarnessTransport {
+/** A transport that also stops something of its own (the local Kinesis, whose processes it names) when closed. */
+function withCleanup(t: HarnessTransport, after: () => Promise<void>, processes: ProcessRef[]): HarnessTransport {
   return {
     get binding() {
       return t.binding;
@@ -99,7 +103,8 @@ function withCleanup(t: HarnessTransport, after: () => Promise<void>): HarnessTr
     send: (events) => t.send(events),
     drain: (visit) => t.drain(visit),
     end: () => t.end(),
-    ...(t.metrics ? { metrics: () => t.metrics!() } : {}),
+    ...(t.metrics ? { metrics: (engine?: Readonly<Record<string, number>>) => t.metrics!(engine) } : {}),
+    processes: () => processes,
     close: async () => {
       try {
         await t.close();

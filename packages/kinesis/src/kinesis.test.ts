@@ -61,6 +61,24 @@ describe('local kinesis (kinesalite)', () => {
     expect(local.port).toBeGreaterThan(0);
   });
 
+  it('runs in a child process of its own, which stop() ends (and which ends when its parent closes its stdin)', async () => {
+    expect(local.pid).toBeGreaterThan(0);
+    expect(local.pid).not.toBe(process.pid);
+    if (process.platform === 'linux') {
+      const stat = readFileSync(`/proc/${local.pid}/stat`, 'utf8');
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(process.pid);
+    }
+    const other = await startLocalKinesis();
+    const pid = other.pid!;
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    await other.stop();
+    expect(() => process.kill(pid, 0)).toThrow();
+    // In process, as before, when asked: no child.
+    const inProc = await startLocalKinesis({ inProcess: true });
+    expect(inProc.pid).toBeUndefined();
+    await inProc.stop();
+  });
+
   it('creates tagged streams, lists them by prefix, finds shard hash keys, deletes idempotently', async () => {
     const name = 'streamscore-test-helpers-in';
     const info = await createStream(client, { name, shards: 4, tags: streamTags('run-1') });
