@@ -32,7 +32,24 @@ describe('recovery from a fault, worked by hand', () => {
     ivs.push(iv(11, 0, 0), iv(12, 0, 0), iv(13, 0, 0), iv(14, 120, 5_000_000), iv(15, 0, 0), iv(16, 50, 1_100_000), iv(17, 0, 0), iv(18, 50, 1_000_000));
     const r = measureRecovery(10.0, ivs, verdict());
     expect(r).toMatchObject({ detectionS: 2, outputResumedS: 4, lagRecoveredS: null, latencyRecoveredS: 6, recoveredS: 6 });
-    expect(r.notes.join(' ')).toMatch(/no inputLagRecords/);
+    expect(r.notes.join(' ')).toMatch(/no inputLagEvents or inputLagRecords/);
+  });
+
+  it('output committed every 10 s (exactly-once): the input lag shows the stall before the output can', () => {
+    const ivs: Interval[] = [];
+    // 1,000 events/s; answers land with each checkpoint (t = 7, 17, 27); lag ≤ 1,000 events before the fault.
+    const lagEv = (t: number, out: number, p99: number, lag: number) => ({ ...iv(t, out, p99), backend: { inputLagEvents: lag } });
+    for (let t = 1; t <= 30; t++) ivs.push(lagEv(t, t % 10 === 7 ? 20 : 0, t % 10 === 7 ? 14_000_000 : 0, t % 2 ? 600 : 1000));
+    // Fault at 30 s: lag 900 at 31 (under 1,100), 2,500 at 32; climbs; output again at 50; lag back at 55; p99 back at 60.
+    for (let t = 31; t <= 49; t++) ivs.push(lagEv(t, 0, 0, t === 31 ? 900 : 2500 + (t - 32) * 1000));
+    ivs.push(lagEv(50, 300, 40_000_000, 15_000));
+    for (let t = 51; t <= 54; t++) ivs.push(lagEv(t, 0, 0, 15_000 - (t - 50) * 3000));
+    for (let t = 55; t <= 65; t++) ivs.push(lagEv(t, t === 60 ? 20 : 0, t === 60 ? 13_000_000 : 0, 1000));
+    const r = measureRecovery(30.0, ivs, verdict());
+    expect(r).toMatchObject({ detectionS: 2, outputResumedS: 20, lagRecoveredS: 25, latencyRecoveredS: 30, recoveredS: 30, latencyPeakP99Us: 40_000_000 });
+    // Without the lag, the stall shows only when 10 intervals have passed without an answer.
+    const noLag = measureRecovery(30.0, ivs.map((x) => ({ ...x, backend: {} })), verdict());
+    expect(noLag.detectionS).toBe(7);
   });
 
   it('a fault the output never felt: no detection, recovered at once when latency held', () => {

@@ -9,10 +9,14 @@ import type { FaultRecord, Interval, Recovery, Verdict } from '@streamscore/core
  *   more than the longest run of empty intervals before the fault — so a windowed query that
  *   emits every few seconds is not taken for stalled between its windows;
  * - *detection*: the end of the first interval after the fault whose moving output is under half
- *   the pre-fault median;
+ *   the pre-fault median — or, when answers come in bursts (k > 1) and the transport reports the
+ *   engine's input lag, whose lag rose above its pre-fault level, if that is earlier;
  * - *output resumed*: the end of the first interval after that with output again;
- * - *lag back*: the first interval after output resumed whose `inputLagRecords` (reported by the
- *   transport) is within the pre-fault highest (+ 10%, and at least one second of load);
+ * - *lag back*: the first interval after output resumed whose input lag (`inputLagEvents`, else
+ *   `inputLagRecords`, reported by the transport) is within the pre-fault highest + 10% (and at
+ *   least one second of load);
+ * - where output is too sparse to tell a stall (a windowed query answering every few seconds),
+ *   detection is the first interval whose input lag rose above that level;
  * - *latency back*: the first interval after the fault, and after output resumed, whose p99 is
  *   within 1.2 × the pre-fault highest interval p99;
  * - records lost and duplicated are the verdict's: a run's answer is checked once, whatever
@@ -23,7 +27,7 @@ export interface RecoveryOptions {
   skipS?: number;
 }
 
-const LAG = 'inputLagRecords';
+const LAG_KEYS = ['inputLagEvents', 'inputLagRecords'] as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,6 +70,15 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
     return empty;
   }
 
+  const all = intervals;
+  const at = (iv: Interval) => round(iv.t - firedAtS);
+  // The engine's input lag, in events where the transport can tell them, else in records.
+  const lagKey = LAG_KEYS.find((key) => pre.some((iv) => typeof iv.backend[key] === 'number'));
+  const preLag = lagKey ? pre.map((iv) => iv.backend[lagKey]).filter((v): v is number => typeof v === 'number') : [];
+  const lagLevel = lagKey ? Math.max(Math.max(...preLag) * 1.1, lagKey === 'inputLagEvents' ? all[postIdx]!.targetRate : 1) : Infinity;
+  const lagAt = (i: number) => (lagKey ? all[i]!.backend[lagKey] : undefined);
+  if (!lagKey) notes.push(`no ${LAG_KEYS.join(' or ')} in the intervals: lag recovery not measured`);
+
   // k: one more than the longest run of empty intervals before the fault.
   let run = 0;
   let longest = 0;
@@ -74,11 +87,7 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
     longest = Math.max(longest, run);
   }
   const k = longest + 1;
-  if (k > pre.length / 2) {
-    notes.push(`output before the fault was too sparse (gaps of ${longest} intervals) to tell a stall`);
-    return empty;
-  }
-  const all = intervals;
+  const sparse = k > pre.length / 2;
   const movingOut = (i: number) => {
     let sum = 0;
     for (let j = Math.max(0, i - k + 1); j <= i; j++) sum += all[j]!.eventsOut;
@@ -88,16 +97,22 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   const preSums: number[] = [];
   for (let i = preStart + k - 1; i < postIdx; i++) preSums.push(movingOut(i));
   const baseline = median(preSums);
-  if (baseline <= 0) {
-    notes.push('no output before the fault: nothing to recover to');
-    return empty;
+  if (sparse || baseline <= 0) {
+    notes.push(sparse ? `output before the fault was too sparse (gaps of ${longest} intervals) to tell a stall from it` : 'no output before the fault to tell a stall from');
+    if (!lagKey) return empty;
+    notes.push(`detection is the first interval whose ${lagKey} rose above its pre-fault level`);
   }
+  const lagRose = (i: number) => {
+    const lag = lagAt(i);
+    return typeof lag === 'number' && lag > lagLevel;
+  };
+  // Answers in bursts (k > 1) show a stall only k intervals late; the input lag shows it at once.
+  const stalled = (i: number) => (!sparse && baseline > 0 ? movingOut(i) < baseline / 2 || (k > 1 && lagRose(i)) : lagRose(i));
 
-  const at = (iv: Interval) => round(iv.t - firedAtS);
   let stall = -1;
   for (let i = postIdx; i < all.length; i++) {
     if (all[i]!.phase === 'drain') break;
-    if (movingOut(i) < baseline / 2) {
+    if (stalled(i)) {
       stall = i;
       break;
     }
@@ -105,25 +120,21 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   let resumed = -1;
   if (stall >= 0) {
     for (let i = stall; i < all.length; i++) {
-      if (all[i]!.eventsOut > 0 && (i > stall || movingOut(i) >= baseline / 2)) {
+      if (all[i]!.eventsOut > 0 && (i > stall || !stalled(i))) {
         resumed = i;
         break;
       }
     }
   } else {
-    notes.push(`output never fell under half its pre-fault level (${baseline} records per ${k} interval(s))`);
+    notes.push(sparse || baseline <= 0 ? `${lagKey} never rose above its pre-fault level` : `output never fell under half its pre-fault level (${baseline} records per ${k} interval(s))`);
   }
   const from = stall < 0 ? postIdx : resumed;
 
   let lagIdx = -1;
-  const preLag = pre.map((iv) => iv.backend[LAG]).filter((v): v is number => typeof v === 'number');
-  if (preLag.length === 0) notes.push(`no ${LAG} in the intervals: lag recovery not measured`);
-  else if (from >= 0) {
-    const perS = all[postIdx]!.targetRate;
-    const level = Math.max(Math.max(...preLag) * 1.1, perS);
-    for (let i = from; i < all.length; i++) {
-      const lag = all[i]!.backend[LAG];
-      if (typeof lag === 'number' && lag <= level) {
+  if (lagKey && from >= 0) {
+    for (let i = Math.max(from, stall); i < all.length; i++) {
+      const lag = lagAt(i);
+      if (typeof lag === 'number' && lag <= lagLevel) {
         lagIdx = i;
         break;
       }
@@ -146,7 +157,7 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   const outputResumedS = resumed >= 0 ? at(all[resumed]!) : null;
   const lagRecoveredS = lagIdx >= 0 ? at(all[lagIdx]!) : null;
   const latencyRecoveredS = latIdx >= 0 ? at(all[latIdx]!) : null;
-  const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(preLag.length ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
+  const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(lagKey ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
   const recoveredS = parts.some((p) => p === null) ? null : Math.max(...(parts as number[]));
   if (stall >= 0 && resumed < 0) notes.push('output did not resume before the run ended');
   return { ...empty, detectionS, outputResumedS, lagRecoveredS, latencyRecoveredS, recoveredS };
