@@ -9,6 +9,7 @@ import type {
   KinesisBinding,
   KnobValues,
   Plan,
+  ProcessRef,
   RunContext,
   RunRequest,
   StartRequest,
@@ -290,6 +291,13 @@ export const flinkBackend: Backend = {
     } catch {
       return {};
     }
+  },
+
+  /** A local cluster's JobManager and TaskManagers (their launchers; the JVMs are their children). */
+  processes(d: Deployment): ProcessRef[] {
+    const cluster = d.state['cluster'] as { nodes?: { pid?: unknown }[] } | undefined;
+    if (d.target !== 'local' || !Array.isArray(cluster?.nodes)) return [];
+    return cluster.nodes.flatMap((n) => (typeof n.pid === 'number' ? [{ role: 'sut' as const, pid: n.pid }] : []));
   },
 
   async stop(d: Deployment, ctx: RunContext): Promise<void> {
