@@ -517,7 +517,7 @@ function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
 
 function evaluateLocal(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'local' }, opts: EvaluateOptions): Parts | string {
   const speed = engineSpeed(inputs, 'local', traits.id, opts);
-  if (!speed) return `no measured run of ${traits.id} on the local engine to calibrate from`;
+  if (!speed) return `no find-max search of ${traits.id} on the local engine to calibrate from (a single passing run is not a capacity)`;
   const units = Math.min(config.parallelism, config.cpus);
   const cap = scaledCapacity(speed.perVcpu, 1, units, speed.eta);
   const tick = 100;

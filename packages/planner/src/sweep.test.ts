@@ -170,6 +170,6 @@ describe('--check: projected against measured', () => {
     const p: MeasuredPoint = { endedAt: '2026-11-25T00:00:00Z', workload: 'nexmark/q0', backend: 'local', target: 'local', engine: 'local', vcpusPerUnit: 1, provisioningMs: 0, eventsIn: 0, eventsOut: 0, cpus: 2, runId: 'only', config: { family: 'local', parallelism: 1, cpus: 2 }, units: 1, rate: 1000, sustainedRate: 1000, latencyP99Ms: 10 };
     const out = checkPoints({ book, shipped, points: [p] }, () => q0, [p]);
     expect(out.rows[0]!.projectedRate).toBeUndefined();
-    expect(out.rows[0]!.note).toMatch(/no measured run/);
+    expect(out.rows[0]!.note).toMatch(/no find-max search/);
   });
 });

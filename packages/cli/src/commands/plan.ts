@@ -2,15 +2,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import {
+  DAY_SHAPES,
+  GUARANTEES,
+  PLACEMENTS,
   PLATFORMS,
   PLATFORM_TITLES,
+  PRICING_OPTIONS,
+  PROFILES,
   checkPoints,
+  dayProfile,
+  planBand,
+  planDay,
+  planRatesBand,
   loadShippedCalibration,
   loadUserCalibration,
   logRates,
   mergePoints,
-  plan,
-  planRates,
   pointFromResult,
   saveUserCalibration,
   userCalibrationPath,
@@ -23,8 +30,16 @@ import {
   type PlannerInputs,
   type RatesOutput,
   type WorkloadTraits,
+  type BandedPlan,
+  type BandedRates,
+  type DayOutput,
+  type DayShape,
+  type Guarantee,
+  type Placement,
+  type PricingOption,
+  type ProfileChoice,
 } from '@streamscore/planner';
-import { UserError, parseRate, readResult } from '@streamscore/core';
+import { UserError, parseRate, readResult, readRateCsv } from '@streamscore/core';
 import { locatePriceBook } from '@streamscore/cost';
 import { costLatencyChart, crossoverChart, renderPlannerChart, type PlannerChartSpec } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
@@ -62,6 +77,14 @@ function basisOf(e: Evaluation): string {
   return m.length === 0 ? 'projected' : `measured: ${m.map(([k]) => k).join(', ')}`;
 }
 
+function parseRateFlag(text: string): number {
+  try {
+    return parseRate(text);
+  } catch {
+    throw new UserError(`--rate must be a positive number of events per second (got "${text}").`, 'For example --rate 100000 or --rate 100k.');
+  }
+}
+
 function parseRange(text: string): [number, number] {
   const m = /^\s*([^.]+?)\s*\.\.\s*(.+?)\s*$/.exec(text);
   if (!m) throw new UserError(`--rates "${text}" is not a range.`, 'Write it like --rates 1000..10000000 (or 1k..10M).');
@@ -78,10 +101,13 @@ function parseRange(text: string): [number, number] {
 }
 
 interface Output {
-  mode: 'plan' | 'rates' | 'check' | 'calibrate';
+  mode: 'plan' | 'rates' | 'check' | 'calibrate' | 'day';
   calibration: { file: string; added: number; skipped: string[]; measuredPoints: number; profiles: { id: string; title: string; source: string; date: string }[] };
-  plan?: PlanOutput & { top: number };
-  rates?: RatesOutput;
+  /** The settings every figure was made under. */
+  settings?: { profile: ProfileChoice; guarantee: Guarantee; pricing: PricingOption; placement: Placement };
+  plan?: PlanOutput & { top: number; band: Omit<BandedPlan, 'outputs'> };
+  rates?: RatesOutput & { band: Omit<BandedRates, 'outputs'> };
+  day?: DayOutput;
   check?: CheckOutput;
   charts?: string[];
 }
@@ -98,6 +124,9 @@ export default class Plan extends StreamscoreCommand {
     '<%= config.bin %> plan nexmark/q0 --rates 1000..10000000 --chart plan-charts',
     '<%= config.bin %> plan --calibrate results/*.json',
     '<%= config.bin %> plan --check results/q0-local.json results/q5-local.json',
+    '<%= config.bin %> plan nexmark/q8 --rate 1000000 --profile nexmark-v2',
+    '<%= config.bin %> plan nexmark/q5 --rate 200k --day diurnal --latency-slo 20s',
+    '<%= config.bin %> plan nexmark/q5 --day day.csv --pricing savings-1y',
   ];
   static override args = { workload: Args.string({ description: 'workload id, e.g. nexmark/q5 (see `streamscore workloads`)' }) };
   static override flags = {
@@ -111,6 +140,11 @@ export default class Plan extends StreamscoreCommand {
     calibrate: Flags.string({ description: 'Result files to learn from; saved in ~/.streamscore/calibration.json', multiple: true }),
     check: Flags.string({ description: 'Result files to compare with what the planner projects for their configuration', multiple: true }),
     chart: Flags.string({ description: 'write the crossover and cost-vs-latency charts (SVG and PNG) into this folder' }),
+    profile: Flags.string({ description: 'capacity profile: measured (find-max searches), nexmark-v1, nexmark-v2, or all (a band over them and the assumed ranges)', default: 'all', options: [...PROFILES] }),
+    guarantee: Flags.string({ description: 'delivery guarantee every platform is priced under where it offers it', default: 'exactly-once', options: [...GUARANTEES] }),
+    pricing: Flags.string({ description: 'how compute is paid for (discounts from the price book)', default: 'on-demand', options: [...PRICING_OPTIONS] }),
+    placement: Flags.string({ description: 'EC2 nodes spread over AZs (pays transfer between them) or in one AZ (no transfer; an AZ loss stops the job)', default: 'spread', options: [...PLACEMENTS] }),
+    day: Flags.string({ description: `a day of load: ${DAY_SHAPES.join(', ')} (peak = --rate), or a CSV file of per-minute rates` }),
     region: Flags.string({ description: 'AWS region of the price book', default: 'us-east-1', env: 'AWS_REGION' }),
     prices: Flags.string({ description: 'a price book file to use instead' }),
   };
@@ -175,28 +209,43 @@ export default class Plan extends StreamscoreCommand {
       if (flags.calibrate?.length) return out;
       throw new UserError('Which workload? Give it as the first argument.', 'For example: streamscore plan nexmark/q5 --rate 100000 --latency-slo 2s');
     }
-    if (!flags.rate && !flags.rates) throw new UserError('Give --rate N (one rate) or --rates FROM..TO (the crossover).', 'For example --rate 100000 or --rates 1000..10000000.');
+    const dayIsFile = flags.day !== undefined && !(DAY_SHAPES as readonly string[]).includes(flags.day);
+    if (!flags.rate && !flags.rates && !dayIsFile) throw new UserError('Give --rate N (one rate) or --rates FROM..TO (the crossover).', 'For example --rate 100000 or --rates 1000..10000000.');
     const traits = traitsOf(args.workload, params);
     const inputs: PlannerInputs = { book, shipped, points };
     const platforms = (flags.platform as Platform[] | undefined)?.length ? (flags.platform as Platform[]) : [...PLATFORMS];
-    const opts = { ...(sloMs !== undefined ? { sloMs } : {}), platforms };
+    const profile = flags.profile as ProfileChoice;
+    const settings = { profile, guarantee: flags.guarantee as Guarantee, pricing: flags.pricing as PricingOption, placement: flags.placement as Placement };
+    out.settings = settings;
+    const opts = { ...(sloMs !== undefined ? { sloMs } : {}), platforms, guarantee: settings.guarantee, pricing: settings.pricing, placement: settings.placement };
     const charts: PlannerChartSpec[] = [];
+    if (!this.jsonEnabled()) this.log(`profile ${profile}, guarantee ${settings.guarantee} (on every platform that offers it), pricing ${settings.pricing}, EC2 placement ${settings.placement}\n`);
+
+    if (flags.day) {
+      let rates: number[];
+      if (dayIsFile) rates = readRateCsv(flags.day);
+      else {
+        if (!flags.rate) throw new UserError(`--day ${flags.day} needs the day's peak as --rate.`, `For example --day ${flags.day} --rate 200k.`);
+        rates = dayProfile(flags.day as DayShape, parseRateFlag(flags.rate));
+      }
+      const day = planDay(inputs, traits, rates, dayIsFile ? resolve(flags.day) : `${flags.day}, peak ${flags.rate}/s`, opts);
+      out.mode = 'day';
+      out.day = day;
+      if (!this.jsonEnabled()) this.printDay(day);
+      return out;
+    }
 
     let rate: number | undefined;
-    if (flags.rate) {
-      try {
-        rate = parseRate(flags.rate);
-      } catch {
-        throw new UserError(`--rate must be a positive number of events per second (got "${flags.rate}").`, 'For example --rate 100000 or --rate 100k.');
-      }
-    }
+    if (flags.rate) rate = parseRateFlag(flags.rate);
     if (flags.rates || flags.chart) {
       const [from, to] = parseRange(flags.rates ?? DEFAULT_RATES);
-      const res = planRates(inputs, traits, logRates(from, to, flags['per-decade']), opts);
+      const banded = planRatesBand(inputs, traits, logRates(from, to, flags['per-decade']), opts, profile);
+      const res = banded.outputs[0]!;
       if (flags.rates) {
         out.mode = 'rates';
-        out.rates = res;
-        if (!this.jsonEnabled()) this.printRates(res);
+        const { outputs: _o, ...band } = banded;
+        out.rates = { ...res, band };
+        if (!this.jsonEnabled()) this.printRates(res, banded);
       }
       if (flags.chart) {
         charts.push(
@@ -211,11 +260,13 @@ export default class Plan extends StreamscoreCommand {
       }
     }
     if (rate !== undefined && (flags.rate || flags.chart)) {
-      const res = plan(inputs, traits, rate, opts);
+      const banded = planBand(inputs, traits, rate, opts, profile);
+      const res = banded.outputs[0]!;
       if (flags.rate) {
         out.mode = out.mode === 'rates' ? 'rates' : 'plan';
-        out.plan = { ...res, top: flags.top };
-        if (!this.jsonEnabled()) this.printPlan(res, flags.top);
+        const { outputs: _o, ...band } = banded;
+        out.plan = { ...res, top: flags.top, band };
+        if (!this.jsonEnabled()) this.printPlan(res, flags.top, banded);
       }
       if (flags.chart) {
         const front = new Set(res.pareto);
@@ -256,7 +307,19 @@ export default class Plan extends StreamscoreCommand {
     return pts;
   }
 
-  private printPlan(res: PlanOutput, top: number): void {
+  private printDay(day: DayOutput): void {
+    this.log(`${day.workload}: a day of load (${day.label}): ${day.minutes} minutes, peak ${formatNumber(Math.round(day.peakRate))}/s, mean ${formatNumber(Math.round(day.meanRate))}/s${day.sloMs !== undefined ? `, p99 SLO ${ms(day.sloMs)}` : ''}; all projected`);
+    this.log(
+      renderTable(
+        ['platform', 'how it scales', 'configuration', 'compute/day', 'Kinesis/day', 'total/day', 'SLO missed', 'scalings'],
+        day.rows.map((r) => [PLATFORM_TITLES[r.platform], r.strategy, r.config, money(r.computeUsd), money(r.kinesisUsd), money(r.totalUsd), `${r.sloMissedMinutes} min`, String(r.scalingActions)]),
+      ),
+    );
+    for (const r of day.rows) if (r.note) this.log(`  ${PLATFORM_TITLES[r.platform]}: ${r.note}`);
+    this.log(day.cheapestWithinSlo ? `\nCheapest day without a missed minute: ${PLATFORM_TITLES[day.cheapestWithinSlo.platform]}, ${day.cheapestWithinSlo.strategy} (${money(day.cheapestWithinSlo.totalUsd)}).` : '\nEvery platform misses some minutes of this day.');
+  }
+
+  private printPlan(res: PlanOutput, top: number, band?: BandedPlan): void {
     const t = res.workload;
     this.log(`${t.id} (${t.kind}${t.windowMs ? `, window ${t.windowMs / 1000} s${t.slideMs !== t.windowMs ? ` every ${t.slideMs / 1000} s` : ''}` : ''}) at ${formatNumber(res.rate)} events/s${res.sloMs !== undefined ? `, p99 SLO ${ms(res.sloMs)}` : ''}`);
     this.log(`events ${t.eventBytes.toFixed(0)} B, ${t.outputRatio.toFixed(4)} answers per event (${t.source})`);
@@ -287,12 +350,21 @@ export default class Plan extends StreamscoreCommand {
       this.log(`\nRecommendation: ${PLATFORM_TITLES[e.family]}, ${e.label} — ${money(e.costPerHourUsd.value)}/h, ${money(e.costPerMillionEventsUsd.value)} per million events, p99 ${ms(e.latencyP99Ms.value)} (${res.recommendation.why}).`);
       this.log(`  capacity: ${e.sustainableRate.source}`);
       this.log(`  p99: ${e.latencyP99Ms.source}`);
+      if (e.guarantee) this.log(`  guarantee: ${e.guarantee.given} — ${e.guarantee.note}`);
     } else {
       this.log(`\nNo recommendation: ${res.noRecommendation}.`);
     }
+    if (band && band.scenarios.length > 1) {
+      this.log(`\nBand over ${band.scenarios.length} scenarios (${band.scenarios.map((s) => s.id).join('; ')}): cheapest feasible cost per hour, low / central / high`);
+      for (const p of PLATFORMS) {
+        const b = band.costBand[p];
+        if (b) this.log(`  ${PLATFORM_TITLES[p]}: ${money(b.low)} / ${money(b.central)} / ${money(b.high)}`);
+      }
+      this.log(`The recommendation ${band.verdict}.`);
+    }
   }
 
-  private printRates(res: RatesOutput): void {
+  private printRates(res: RatesOutput, band?: BandedRates): void {
     this.log(`${res.workload.id}: cheapest feasible configuration per platform, cost per hour${res.sloMs !== undefined ? ` (p99 ≤ ${ms(res.sloMs)})` : ''}; all projected`);
     this.log(
       renderTable(
@@ -306,6 +378,13 @@ export default class Plan extends StreamscoreCommand {
     if (winners.length === 0 && lines.length === 0) this.log('No crossover in this range.');
     for (const c of winners) this.log(`Crossover: ${PLATFORM_TITLES[c.below]} is cheapest below ~${formatNumber(Math.round(c.rate))} events/s, ${PLATFORM_TITLES[c.above]} above it.`);
     for (const c of lines) this.log(`Lines cross: ${PLATFORM_TITLES[c.below]} and ${PLATFORM_TITLES[c.above]} at ~${formatNumber(Math.round(c.rate))} events/s.`);
+    if (band && band.scenarios.length > 1) {
+      this.log(`\nOver ${band.scenarios.length} scenarios (${band.scenarios.map((s) => s.id).join('; ')}):`);
+      if (band.crossovers.length === 0) this.log('  the cheapest platform does not change in this range in any scenario.');
+      for (const c of band.crossovers) {
+        this.log(`  ${PLATFORM_TITLES[c.below]} → ${PLATFORM_TITLES[c.above]}: between ${formatNumber(Math.round(c.low))} and ${formatNumber(Math.round(c.high))} events/s${c.central !== null ? ` (central ${formatNumber(Math.round(c.central))})` : ' (not in the central scenario)'}; in ${c.seenIn.length} of ${band.scenarios.length} scenarios`);
+      }
+    }
   }
 
   private printCheck(res: CheckOutput, skipped: string[]): void {
