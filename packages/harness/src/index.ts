@@ -17,3 +17,7 @@ export * from './doctor/permissions.js';
 export * from './campaign/campaign-file.js';
 export * from './campaign/journal.js';
 export * from './campaign/campaign.js';
+export * from './drivers/slice.js';
+export * from './drivers/merge.js';
+export * from './drivers/pool.js';
+export { DriverInitSchema, runDriverSlice, type DriverInit, type DriverSink } from './drivers/driver-process.js';
