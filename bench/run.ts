@@ -1,7 +1,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
- * printed as a table. Sections: generator, hdr, local, oracle, verify, engines, flock, kinesis (default: all).
+ * printed as a table. Sections: generator, hdr, local, oracle, verify, engines, flock, kinesis, planner (default: all).
+ * `BENCH_CHECK_RESULTS=DIR` gives the planner section the find-max Results `plan --check` is measured on.
  * `BENCH_QUERIES=q0,q5` picks the local section's queries.
  */
 import type { BenchRow } from './types.js';
@@ -17,6 +18,8 @@ const sections: Section[] = [
   { name: 'engines', run: async () => (await import('./engines.js')).benchEngines() },
   { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
   { name: 'kinesis', run: async () => (await import('../packages/kinesis/src/bench.js')).benchKinesis() },
+  { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
+  { name: 'planner', run: async () => (await import('./planner.js')).benchPlanner() },
 ];
 
 function fmt(v: number): string {
