@@ -11,6 +11,7 @@ import {
   type CostPoint,
 } from './data.js';
 import { formatPercentile } from './format.js';
+import { faultTimelineChart } from './faults.js';
 
 /**
  * The report's charts: Vega-Lite specs compiled with vega-lite, rendered to SVG by vega's
@@ -18,7 +19,7 @@ import { formatPercentile } from './format.js';
  * way, so a run can be followed from one chart to the next.
  */
 
-export type ChartId = 'latency-percentiles' | 'latency-over-time' | 'throughput-over-time' | 'cost-vs-throughput';
+export type ChartId = 'latency-percentiles' | 'latency-over-time' | 'throughput-over-time' | 'cost-vs-throughput' | 'fault-timeline';
 
 export interface LabelledResult {
   label: string;
@@ -289,6 +290,8 @@ export function chartSpecs(runs: readonly LabelledResult[]): { charts: ChartSpec
   const cost = costChart(runs, labels);
   if (cost) charts.push(cost);
   else skipped.push({ id: 'cost-vs-throughput', title: 'Cost vs sustained throughput', reason: 'no run carries a priced cost (local runs create no billable resources)' });
+  const faults = faultTimelineChart(runs);
+  if (faults) charts.push(faults);
   return { charts, skipped };
 }
 

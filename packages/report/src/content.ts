@@ -4,6 +4,7 @@ import type { RenderedChart, SkippedChart } from './charts.js';
 import { formatDurationMs, formatMs, formatRate, formatUsd } from './format.js';
 import { readTrials, sustainedRate } from './trials.js';
 import { pricedCost } from './data.js';
+import { faultBlocks } from './faults.js';
 
 /** What the report says, as blocks (see doc.ts); the Markdown and HTML renderers share it. */
 
@@ -252,6 +253,7 @@ export function reportBlocks(c: ReportContent): Block[] {
   for (const s of c.skipped) {
     blocks.push({ kind: 'note', text: [{ strong: `${s.title}:` }, ` not drawn — ${s.reason}.`] });
   }
+  blocks.push(...faultBlocks(c.results.map((result, i) => ({ label: c.labels[i]!, result }))));
   blocks.push({ kind: 'heading', level: 2, text: 'Runs', id: 'runs' });
   c.results.forEach((r, i) => blocks.push(...runDetails(c.labels[i]!, i, r)));
   return blocks;
