@@ -19,6 +19,7 @@ const sections: Section[] = [
   { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
   { name: 'kinesis', run: async () => (await import('../packages/kinesis/src/bench.js')).benchKinesis() },
   { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
+  { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
   { name: 'planner', run: async () => (await import('./planner.js')).benchPlanner() },
 ];
 
