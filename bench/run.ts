@@ -1,7 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 /**
  * `npm run bench [-- SECTION...]`: every performance figure the project quotes comes from here,
- * printed as a table. Sections: generator, hdr, local, oracle, verify, engines, flock, kinesis, planner (default: all).
+ * printed as a table. Sections: generator, hdr, local, oracle, verify, engines, flock, kinesis, planner, faults (default: all but faults).
  * `BENCH_CHECK_RESULTS=DIR` gives the planner section the find-max Results `plan --check` is measured on.
  * `BENCH_QUERIES=q0,q5` picks the local section's queries.
  */
@@ -21,6 +21,7 @@ const sections: Section[] = [
   { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
   { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
   { name: 'planner', run: async () => (await import('./planner.js')).benchPlanner() },
+  { name: 'faults', run: async () => (await import('./faults.js')).benchFaults() },
 ];
 
 function fmt(v: number): string {
@@ -33,6 +34,7 @@ const wanted = process.argv.slice(2);
 const rows: (BenchRow & { section: string })[] = [];
 for (const s of sections) {
   if (wanted.length > 0 && !wanted.includes(s.name)) continue;
+  if (wanted.length === 0 && s.name === 'faults') continue; // ~15 minutes of real clusters: only when asked
   process.stderr.write(`bench ${s.name}…\n`);
   try {
     for (const r of await s.run()) rows.push({ ...r, section: s.name });
