@@ -18,9 +18,22 @@ describe('the crossover chart', () => {
     expect(parseSvg(r.svg)).toEqual({ width: 620, height: 420 });
     expect(countMarks(r.svg, 'lines').groups).toBe(3);
     expect(countMarks(r.svg, 'crossovers').items).toBe(1);
-    expect(r.svg).toContain('54.4k/s: Flock on Lambda → Flink on EC2');
+    expect(r.svg).toContain('54.4k/s: Flock on Lambda → Flink on EC2'); // in the subtitle
     expect(r.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
     expect(pngSize(r.png)).toEqual({ width: 1240, height: 840 });
+  });
+
+  it('keeps a crossover near the left edge inside the plot, so the title and legend are not cut', async () => {
+    // A long label right-aligned at a rule near the left edge used to widen the bounds past the
+    // left side: the fitted view moved right by the label's width and the PNG lost the title's start.
+    const at = (rate: number) => crossoverChart({ workload: 'nexmark/q0', sloMs: 2000, series, crossovers: [{ rate, below: 'flock-lambda', above: 'flink-ec2', kind: 'winner', low: rate / 2, high: rate * 2 }] });
+    const originX = (svg: string) => Number(/<g fill="none" stroke-miterlimit="4" transform="translate\((\d+(?:\.\d+)?),/.exec(svg)![1]);
+    const none = await renderPlannerChart(crossoverChart({ workload: 'nexmark/q0', sloMs: 2000, series, crossovers: [] }));
+    for (const rate of [1500, 900_000]) {
+      const r = await renderPlannerChart(at(rate));
+      expect(originX(r.svg)).toBe(originX(none.svg));
+      expect(countMarks(r.svg, 'crossover_ranges').items).toBe(1);
+    }
   });
 
   it('draws without crossovers', async () => {

@@ -44,6 +44,9 @@ export interface CrossoverMark {
   below: string;
   above: string;
   kind: 'lines' | 'winner';
+  /** The range of rates over the band's scenarios, when the plan was made over several. */
+  low?: number;
+  high?: number;
 }
 
 export interface CrossoverChartInput {
@@ -118,9 +121,15 @@ function rateText(r: number): string {
 export function crossoverChart(input: CrossoverChartInput): PlannerChartSpec {
   const values = input.series.filter((p) => p.perHourUsd !== null && p.perHourUsd > 0);
   const titleOf = new Map(input.series.map((p) => [p.platform, p.title] as const));
-  const marks = input.crossovers
-    .filter((c) => c.kind === 'winner')
-    .map((c) => ({ rate: c.rate, text: `${rateText(c.rate)}/s: ${titleOf.get(c.below) ?? c.below} → ${titleOf.get(c.above) ?? c.above}` }));
+  const winners = input.crossovers.filter((c) => c.kind === 'winner');
+  // Labels inside the plot are only the rate; what changes is said in the subtitle. A long label
+  // beside a rule widened the chart's bounds past the left edge, and the fitted view then cut the
+  // title on the left and the legend on the right.
+  const xs = values.map((p) => p.rate);
+  const mid = xs.length ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : 1;
+  const marks = winners.map((c) => ({ rate: c.rate, text: `${rateText(c.rate)}/s`, align: c.rate > mid ? ('right' as const) : ('left' as const) }));
+  const ranges = winners.filter((c) => c.low !== undefined && c.high !== undefined && c.high > c.low).map((c) => ({ low: c.low!, high: c.high! }));
+  const changes = winners.map((c) => `${rateText(c.rate)}/s: ${titleOf.get(c.below) ?? c.below} → ${titleOf.get(c.above) ?? c.above}${c.low !== undefined && c.high !== undefined ? ` (band ${rateText(c.low)}–${rateText(c.high)}/s)` : ''}`);
   const x = { field: 'rate', type: 'quantitative', title: 'rate (events/s)', scale: { type: 'log' }, axis: { format: '~s' } };
   const y = { field: 'perHourUsd', type: 'quantitative', title: 'cost per hour (USD)', scale: { type: 'log' }, axis: { format: '$.3~g' } };
   const color = { field: 'title', type: 'nominal', scale: colorScale(input.series.map((p) => p.title)), legend };
@@ -130,7 +139,8 @@ export function crossoverChart(input: CrossoverChartInput): PlannerChartSpec {
       text: `Cost per hour against rate: ${input.workload}`,
       subtitle: [
         `cheapest configuration of each platform that sustains the rate${input.sloMs !== undefined ? ` with p99 ≤ ${input.sloMs} ms` : ''}`,
-        'dashed: where the cheapest platform changes; log scales',
+        ...(changes.length ? ['dashed: where the cheapest platform changes', ...changes.map((c) => `  ${c}`)] : ['the cheapest platform does not change in this range']),
+        `${ranges.length ? 'shaded: the range of that rate over the band of profiles; ' : ''}log scales`,
       ],
     },
     width: WIDTH,
@@ -138,15 +148,20 @@ export function crossoverChart(input: CrossoverChartInput): PlannerChartSpec {
     autosize: AUTOSIZE,
     layer: [
       { name: 'lines', data: { values }, mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 30 } }, encoding: { x, y, color } },
+      ...(ranges.length
+        ? [{ name: 'crossover_ranges', data: { values: ranges }, mark: { type: 'rect', color: '#999', opacity: 0.15 }, encoding: { x: { ...x, field: 'low' }, x2: { field: 'high' } } }]
+        : []),
       ...(marks.length
         ? [
             { name: 'crossovers', data: { values: marks }, mark: { type: 'rule', color: '#555', strokeDash: [4, 4] }, encoding: { x } },
-            {
-              name: 'crossover_labels',
-              data: { values: marks },
-              mark: { type: 'text', align: 'right', baseline: 'top', dx: -4, dy: 4, fontSize: 10, color: '#333' },
-              encoding: { x, y: { value: 0 }, text: { field: 'text' } },
-            },
+            ...(['left', 'right'] as const)
+              .filter((side) => marks.some((m) => m.align === side))
+              .map((side) => ({
+                name: `crossover_labels_${side}`,
+                data: { values: marks.filter((m) => m.align === side) },
+                mark: { type: 'text', align: side, baseline: 'top', dx: side === 'left' ? 4 : -4, dy: 4, fontSize: 10, color: '#333' },
+                encoding: { x, y: { value: 0 }, text: { field: 'text' } },
+              })),
           ]
         : []),
     ],

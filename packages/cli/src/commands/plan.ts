@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import {
@@ -47,6 +47,7 @@ import { parseDuration } from '../lib/duration.js';
 import { parseKeyValues } from '../lib/kv.js';
 import { findWorkload } from '../lib/registry.js';
 import { formatNumber, renderTable } from '../lib/table.js';
+import { ensureWritableFolder } from '../lib/output-path.js';
 
 const DEFAULT_RATES = '1000..10000000';
 
@@ -151,6 +152,8 @@ export default class Plan extends StreamscoreCommand {
 
   async run(): Promise<Output> {
     const { args, flags } = await this.parse(Plan);
+    // Checked before the sweep, so an unwritable folder costs nothing.
+    const chartDir = flags.chart ? ensureWritableFolder(flags.chart, '--chart', 'the charts', (m) => this.note(m)) : undefined;
     const book = locatePriceBook(flags.region, flags.prices ? { path: flags.prices } : {}).book;
     const shipped = loadShippedCalibration();
     const calPath = userCalibrationPath();
@@ -253,7 +256,10 @@ export default class Plan extends StreamscoreCommand {
             workload: traits.id,
             ...(sloMs !== undefined ? { sloMs } : {}),
             series: res.points.flatMap((p) => platforms.map((pl) => ({ platform: pl, title: PLATFORM_TITLES[pl], rate: p.rate, perHourUsd: p.cheapest[pl]?.perHourUsd ?? null }))),
-            crossovers: res.crossovers,
+            crossovers: res.crossovers.map((c) => {
+              const r = c.kind === 'winner' ? banded.crossovers.find((b) => b.below === c.below && b.above === c.above) : undefined;
+              return r && banded.scenarios.length > 1 ? { ...c, low: r.low, high: r.high } : c;
+            }),
           }),
         );
         rate ??= res.points[Math.floor(res.points.length / 2)]!.rate;
@@ -282,9 +288,8 @@ export default class Plan extends StreamscoreCommand {
         );
       }
     }
-    if (flags.chart) {
-      const dir = resolve(flags.chart);
-      mkdirSync(dir, { recursive: true });
+    if (chartDir) {
+      const dir = chartDir;
       out.charts = [];
       for (const c of charts) {
         const r = await renderPlannerChart(c);
