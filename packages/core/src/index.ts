@@ -17,4 +17,5 @@ export * from './check/compare.js';
 export * from './result/schema.js';
 export * from './result/io.js';
 export * from './result/json-schema.js';
+export * from './result/upgrade.js';
 export * from './contracts/sql-template.js';

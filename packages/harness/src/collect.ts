@@ -3,13 +3,16 @@ import type { PhaseClock } from './schedule.js';
 
 /**
  * Observes the system's answers: counts them, records each one's latency against its due time
- * (all answers, and separately those scored), and keeps the rows for verification.
+ * (all answers, and separately the scored ones: those due within the measured phase), and keeps
+ * the rows for verification.
  */
 export class Collector {
   /** Latency of every answer, drained per interval. */
   readonly latency = new IntervalRecorder();
   /** Latency of the scored answers only. */
   readonly measuredLatency = new IntervalRecorder();
+  /** Scored answers observed since the last interval was sampled. */
+  private scoredSinceTick = 0;
   readonly actual: Row[] = [];
   out = 0;
   keepRows = true;
@@ -36,6 +39,13 @@ export class Collector {
     this.keepRows = false;
   }
 
+  /** Scored answers observed since the last call (one interval's worth). */
+  takeScored(): number {
+    const n = this.scoredSinceTick;
+    this.scoredSinceTick = 0;
+    return n;
+  }
+
   /** Takes whatever the transport has received. */
   drain(): void {
     this.transport.drain(this.observeRow);
@@ -58,8 +68,11 @@ export class Collector {
     if (this.runN === 0) return;
     const us = (this.runArrival - this.runDueMs) * 1000;
     this.latency.recordN(us, this.runN);
-    const c = this.clock!;
-    if (this.runDueMs >= c.measureStartMs && this.runDueMs <= c.scoredUntilMs) this.measuredLatency.recordN(us, this.runN);
+    const c = this.clock;
+    if (c && this.runDueMs >= c.measureStartMs && this.runDueMs <= c.measureEndMs) {
+      this.measuredLatency.recordN(us, this.runN);
+      this.scoredSinceTick += this.runN;
+    }
     this.runN = 0;
   }
 }

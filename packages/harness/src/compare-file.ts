@@ -36,7 +36,10 @@ export const CompareFileSchema = z
       .strict(),
     latencySlo: z.string().optional(),
     /** Search each cell's sustainable rate instead of one run at `load.rate`. */
-    findMax: z.object({ maxRate: z.number().positive().optional(), repetitions: z.number().int().min(1).optional() }).strict().optional(),
+    findMax: z
+      .object({ maxRate: z.number().positive().optional(), repeat: z.number().int().min(1).optional(), repetitions: z.number().int().min(1).optional() })
+      .strict()
+      .optional(),
     /** Also measure each transport alone once. */
     baseline: z.boolean().default(false),
   })

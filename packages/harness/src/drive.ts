@@ -22,6 +22,8 @@ export class Driver {
   measureSent = 0;
   /** Due time of the last event sent. */
   lastEventTime = 0;
+  /** When the driver stopped sending (schedule over, or interrupted); NaN while it runs. */
+  stoppedAtMs = Number.NaN;
 
   constructor(
     private readonly p: {
@@ -53,10 +55,13 @@ export class Driver {
         nextTick += intervalS * 1000;
         continue;
       }
-      if (nextDue >= scheduleEndMs) break;
-      if (nextDue > now) {
+      // Everything is sent: keep collecting (and sampling) until the schedule's end, so the
+      // last interval of the load is a whole one.
+      const until = nextDue >= scheduleEndMs ? scheduleEndMs : nextDue;
+      if (nextDue >= scheduleEndMs && now >= scheduleEndMs) break;
+      if (until > now) {
         collector.drain();
-        const wait = Math.min(nextDue, nextTick) - now;
+        const wait = Math.min(until, nextTick) - now;
         if (wait >= 2) await sleep(wait - 1);
         else await yieldToLoop();
         continue;
@@ -84,5 +89,6 @@ export class Driver {
       collector.drain();
       if (nowMs() - now > 5) await yieldToLoop();
     }
+    this.stoppedAtMs = nowMs();
   }
 }

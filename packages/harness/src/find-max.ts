@@ -1,11 +1,12 @@
-import type { Result } from '@streamscore/core';
+import { MIN_ANSWERS_FOR_P99, type Result } from '@streamscore/core';
 
 /**
- * Sustainable throughput, Theodolite's way: a rate passes when, after warm-up, the backlog's
- * trend (slope of a least-squares line through lag over time) stays under a threshold and the
- * latency p99 stays under the SLO. The search doubles the rate until a trial fails, then
- * bisects between the last pass and the first failure; each rate is tried `repetitions` times
- * and passes only if every repetition passes.
+ * Sustainable throughput, Theodolite's way: a rate passes when, after warm-up, the lag's trend
+ * (slope of a least-squares line through lag over time) stays under a threshold, the latency p99
+ * of enough scored answers stays under the SLO, and the answer passes its check. The lag is the
+ * driver's own backlog plus the engine's input lag where the transport reports it. The search
+ * doubles the rate until a trial fails, then bisects between the last pass and the first
+ * failure. Searches are repeated (`--repeat K`) and the median rate reported with its spread.
  */
 export interface FindMaxOptions {
   startRate: number;
@@ -15,11 +16,13 @@ export interface FindMaxOptions {
   backlogSlopeFraction?: number;
   /** Achieved rate must reach this fraction of the target (default 0.95). */
   minAchievedFraction?: number;
-  repetitions?: number;
+  /** Scored answers a trial needs for its p99 to be one (default MIN_ANSWERS_FOR_P99, 100). */
+  minScoredAnswers?: number;
   /** Stop bisecting when the bracket is narrower than this fraction of the lower bound (default 10%). */
   precision?: number;
   /** Upper bound on trials, whatever else happens (default 16). */
   maxTrials?: number;
+  /** Runs one trial; `repetition` is the index of the search it belongs to (0 for the first). */
   runTrial(rate: number, repetition: number): Promise<Result>;
   onTrial?(t: Trial): void;
 }
@@ -35,6 +38,8 @@ export interface Trial {
   reason: string;
   runId: string;
   verdict: string;
+  /** Scored answers behind p99Us. */
+  scored: number;
 }
 
 export interface FindMaxOutcome {
@@ -66,26 +71,36 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
 }
 
 /**
- * Lag of an interval: events due but not yet sent by the driver, plus what the backend reports
- * as its own backlog (metric `backlog`), so a system that accepts input but falls behind counts.
+ * Lag of each measured interval: events due but not yet sent by the driver (its backlog), plus
+ * the records written to the engine's input and not yet read (`inputLagRecords`, reported by
+ * transports that can tell, e.g. Kinesis), so an engine that accepts input but falls behind counts.
  */
 export function lagSeries(r: Result): { t: number[]; lag: number[] } {
   const measured = r.intervals.filter((i) => i.phase === 'measure');
-  return { t: measured.map((i) => i.t), lag: measured.map((i) => i.sendBacklog + (i.backend['backlog'] ?? 0)) };
+  return { t: measured.map((i) => i.t), lag: measured.map((i) => i.sendBacklog + (i.backend['inputLagRecords'] ?? 0)) };
 }
 
-export function judgeTrial(r: Result, rate: number, o: Pick<FindMaxOptions, 'latencySloMs' | 'backlogSlopeFraction' | 'minAchievedFraction'>): Omit<Trial, 'repetition'> {
+export function judgeTrial(
+  r: Result,
+  rate: number,
+  o: Pick<FindMaxOptions, 'latencySloMs' | 'backlogSlopeFraction' | 'minAchievedFraction' | 'minScoredAnswers'>,
+): Omit<Trial, 'repetition'> {
   const { t, lag } = lagSeries(r);
   const s = slope(t, lag);
   const p99Us = r.summary.latency.p99;
+  const scored = r.summary.latency.count;
+  const minScored = o.minScoredAnswers ?? MIN_ANSWERS_FOR_P99;
   const threshold = (o.backlogSlopeFraction ?? 0.01) * rate;
   const reasons: string[] = [];
   if (!r.complete) reasons.push(`incomplete: ${r.incompleteReason ?? ''}`);
-  if (r.summary.latency.count === 0) reasons.push('no output observed');
+  if (scored === 0) reasons.push('no scored answer');
+  else if (scored < minScored) reasons.push(`only ${scored} scored answers (a p99 needs ${minScored}; lengthen the trials)`);
   if (p99Us > o.latencySloMs * 1000) reasons.push(`p99 ${(p99Us / 1000).toFixed(1)} ms > SLO ${o.latencySloMs} ms`);
   if (s > threshold) reasons.push(`backlog grows ${Math.round(s)} events/s > ${Math.round(threshold)}`);
   if (r.summary.achievedRate < (o.minAchievedFraction ?? 0.95) * rate) reasons.push(`achieved ${Math.round(r.summary.achievedRate)} events/s`);
+  // Only a checked, passing answer counts: unchecked, vacuous and incomplete verdicts fail the trial.
   if (r.verdict.status === 'fail') reasons.push('wrong answer');
+  else if (r.verdict.status !== 'pass') reasons.push(`verdict ${r.verdict.status}`);
   return {
     rate,
     passed: reasons.length === 0,
@@ -95,11 +110,12 @@ export function judgeTrial(r: Result, rate: number, o: Pick<FindMaxOptions, 'lat
     reason: reasons.join('; ') || 'within SLO',
     runId: r.runId,
     verdict: r.verdict.status,
+    scored,
   };
 }
 
-export async function findSustainableRate(o: FindMaxOptions): Promise<FindMaxOutcome> {
-  const reps = o.repetitions ?? 1;
+/** One search: doubling, then bisection. */
+export async function findSustainableRate(o: FindMaxOptions, repetition = 0): Promise<FindMaxOutcome> {
   const precision = o.precision ?? 0.1;
   const maxTrials = o.maxTrials ?? 16;
   const trials: Trial[] = [];
@@ -107,15 +123,13 @@ export async function findSustainableRate(o: FindMaxOptions): Promise<FindMaxOut
   const results = new Map<number, Result>();
 
   const tryRate = async (rate: number): Promise<boolean> => {
-    for (let rep = 0; rep < reps; rep++) {
-      if (trials.length >= maxTrials) return false;
-      const r = await o.runTrial(rate, rep);
-      const t = { ...judgeTrial(r, rate, o), repetition: rep };
-      trials.push(t);
-      o.onTrial?.(t);
-      if (!t.passed) return false;
-      results.set(rate, r);
-    }
+    if (trials.length >= maxTrials) return false;
+    const r = await o.runTrial(rate, repetition);
+    const t = { ...judgeTrial(r, rate, o), repetition };
+    trials.push(t);
+    o.onTrial?.(t);
+    if (!t.passed) return false;
+    results.set(rate, r);
     return true;
   };
 
@@ -144,4 +158,44 @@ export async function findSustainableRate(o: FindMaxOptions): Promise<FindMaxOut
   }
   best = results.get(lo);
   return { sustainedRate: lo, trials, ...(best ? { best } : {}) };
+}
+
+export interface RepeatedOutcome extends FindMaxOutcome {
+  /** Each search's sustained rate; `sustainedRate` is their median. */
+  rates: number[];
+  min: number;
+  max: number;
+  /** Events per CPU-second of the system under test in the best trial at the median, when measured. */
+  eventsPerSutCpuSecond?: number;
+}
+
+/**
+ * Repeats the search `repeat` times (each with its own trial budget) and reports the median
+ * sustained rate with its spread: one search's answer moves with the machine's noise.
+ */
+export async function findSustainableRateRepeated(o: FindMaxOptions & { repeat: number }): Promise<RepeatedOutcome> {
+  const outcomes: FindMaxOutcome[] = [];
+  for (let k = 0; k < Math.max(1, o.repeat); k++) outcomes.push(await findSustainableRate(o, k));
+  const rates = outcomes.map((x) => x.sustainedRate);
+  const sorted = [...rates].sort((a, b) => a - b);
+  const median = medianOf(sorted);
+  // The Result shown is the best trial of the search whose rate is nearest the median.
+  const nearest = outcomes.reduce((a, b) => (Math.abs(b.sustainedRate - median) < Math.abs(a.sustainedRate - median) ? b : a));
+  const best = nearest.best;
+  const perCpu = best?.summary.eventsPerSutCpuSecond;
+  return {
+    sustainedRate: median,
+    trials: outcomes.flatMap((x) => x.trials),
+    ...(best ? { best } : {}),
+    rates,
+    min: sorted[0] ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
+    ...(perCpu !== undefined ? { eventsPerSutCpuSecond: perCpu } : {}),
+  };
+}
+
+function medianOf(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }

@@ -137,8 +137,53 @@ describe('runBenchmark', () => {
     expect(r.summary.eventsIn).toBeGreaterThan(0);
     expect(r.summary.eventsIn).toBeLessThan(20_000);
     expect(backend.torn).toBe(1);
-    // What was sent is still checked.
-    expect(r.verdict.status).toBe('pass');
+    // What was sent is still checked, but an interrupted run never passes: nothing was wrong,
+    // so it is incomplete, judged on the events sent.
+    expect(r.verdict.status).toBe('incomplete');
+    expect(r.verdict.unexpected).toBe(0);
+    expect(r.verdict.judgedOn).toMatchObject({ eventsJudged: r.summary.eventsIn, interrupted: true, cutoffMs: null });
+    // The achieved rate is over the ~0.3 s actually run, not the 10 s planned.
+    expect(r.summary.ranS).toBeGreaterThan(0.2);
+    expect(r.summary.ranS).toBeLessThan(1);
+    expect(r.summary.achievedRate).toBeGreaterThan(8_000);
+    expect(r.summary.achievedRate).toBeLessThan(12_000);
+  });
+
+  it('never passes a run whose backend failed to start', async () => {
+    const backend = passBackend();
+    backend.start = async () => {
+      throw new Error('engine would not start');
+    };
+    const r = await runBenchmark({ backend, workload: evenWorkload(), target: 'local', rate: 1000, durationS: 1, toolVersion: 't' });
+    expect(r.complete).toBe(false);
+    expect(r.incompleteReason).toBe('engine would not start');
+    expect(r.verdict.status).toBe('incomplete');
+    expect(r.summary.achievedRate).toBe(0);
+  });
+
+  it('judges an oracle that throws as fail, with its reason', async () => {
+    const w = evenWorkload();
+    w.reference = () => {
+      throw new Error('oracle bug');
+    };
+    const r = await runBenchmark({ backend: passBackend(), workload: w, target: 'local', rate: 1000, durationS: 0.5, toolVersion: 't' });
+    expect(r.verdict.status).toBe('fail');
+    expect(r.verdict.notes.join(' ')).toMatch(/oracle failed: oracle bug/);
+  });
+
+  it('calls a run in which nothing was due vacuous, not pass', async () => {
+    const w = evenWorkload();
+    w.reference = () => [];
+    w.streaming = () => ({ onEvent: () => {}, onWatermark: () => {} });
+    const r = await runBenchmark({ backend: passBackend(), workload: w, target: 'local', rate: 1000, durationS: 0.5, toolVersion: 't' });
+    expect(r.verdict.status).toBe('vacuous');
+    expect(r.verdict.expected).toBe(0);
+  });
+
+  it('marks a run verification opted out of as unchecked, with the reason', async () => {
+    const r = await runBenchmark({ backend: passBackend(), workload: evenWorkload(), target: 'local', rate: 2000, durationS: 0.5, verifyMaxEvents: 10, toolVersion: 't' });
+    expect(r.verdict.status).toBe('unchecked');
+    expect(r.verdict.notes[0]).toMatch(/--verify-max-events 10/);
   });
 
   it('rejects an impossible rate before creating anything', async () => {

@@ -18,7 +18,7 @@ import {
 } from '@streamscore/core';
 import { type PriceBook } from '@streamscore/cost';
 import { MemoryHarnessTransport } from './harness-transport.js';
-import { planSchedule, phaseClock } from './schedule.js';
+import { planSchedule, phaseClock, type Schedule } from './schedule.js';
 import { Collector } from './collect.js';
 import { IntervalSampler, type Progress } from './intervals.js';
 import { Driver } from './drive.js';
@@ -140,7 +140,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     baseTimeMs = Math.floor(nowMs()) + 20;
     timeline = scheduleTimeline(shape, baseTimeMs);
     const source = workload.generator({ timeline, options: o.generatorOptions ?? {} });
-    const clock = phaseClock(schedule, baseTimeMs, horizonMs);
+    const clock = phaseClock(schedule, baseTimeMs);
     collector.start(clock);
     if (faultSpecs.length) faults = new FaultSchedule(faultSpecs, faultsBy, { backend: o.backend, deployment, ctx, transport, baseTimeMs });
     // The driver samples an interval whenever one is due; the sampler reads the driver's counts.
@@ -171,7 +171,10 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       incompleteReason = 'interrupted';
     }
     transport.end();
-    if (complete) await settle(transport, collector);
+    // A processing-time window still open when the input ends closes on the wall clock.
+    // A backend that holds answers (a transactional sink) gets that long too.
+    const held = o.backend.holdsAnswersMs?.(deployment) ?? 0;
+    if (complete) await settle(transport, collector, Math.max(workload.kind === 'processing-time' ? horizonMs + 250 : 0, held));
     else collector.drain();
     await s.tick(nowMs());
     await o.backend.stop(deployment, ctx);
@@ -220,7 +223,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     watermarkDelayMs,
     horizonMs,
     lastEventTime: driver?.lastEventTime ?? 0,
-    errors,
+    interrupted: !complete,
+    ...(incompleteReason ? { reason: incompleteReason } : {}),
   });
   const cost = costOfRun(ledger, deployment, o.priceBook, sent, errors);
   const result = assembleResult({
@@ -246,6 +250,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     eventsSent: sent,
     eventsOut: out,
     measureSent: driver?.measureSent ?? 0,
+    ranS: measuredSecondsRun(schedule, baseTimeMs, driver?.stoppedAtMs),
     measuredLatency: collector.measuredLatency,
     sendDelay: driver?.sendDelay ?? new IntervalRecorder(),
     intervals: sampler?.intervals ?? [],
@@ -255,4 +260,11 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     errors,
   });
   return faultRecords ? { ...result, faults: withRecovery(faultRecords, result.intervals, verdict) } : result;
+}
+
+/** Seconds of the measured phase the load actually ran (all of it, unless the run stopped early). */
+function measuredSecondsRun(s: Schedule, baseTimeMs: number, stoppedAtMs: number | undefined): number {
+  if (stoppedAtMs === undefined || Number.isNaN(stoppedAtMs) || baseTimeMs === 0) return 0;
+  const ranS = (stoppedAtMs - baseTimeMs) / 1000 - s.warmupS;
+  return Math.min(s.durationS, Math.max(0, ranS));
 }

@@ -14,6 +14,8 @@ export * from './recovery.js';
 export * from './doctor/doctor.js';
 export * from './doctor/quotas.js';
 export * from './doctor/permissions.js';
+export * from './answer-rate.js';
+export { postMeasureSeconds } from './schedule.js';
 export * from './campaign/campaign-file.js';
 export * from './campaign/journal.js';
 export * from './campaign/campaign.js';

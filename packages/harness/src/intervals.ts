@@ -1,11 +1,11 @@
 import { type Backend, type Deployment, type HarnessTransport, type Interval, IntervalRecorder } from '@streamscore/core';
 import type { Collector } from './collect.js';
-import type { Schedule } from './schedule.js';
+import { phaseAt, type Schedule } from './schedule.js';
 import { encoded } from './score.js';
 import { CpuSampler } from './cpu.js';
 
 export interface Progress {
-  phase: 'warmup' | 'measure' | 'drain' | 'verify';
+  phase: 'warmup' | 'measure' | 'post-measure' | 'drain' | 'verify';
   elapsedS: number;
   totalS: number;
   eventsIn: number;
@@ -48,11 +48,11 @@ export class IntervalSampler {
 
   async tick(now: number): Promise<void> {
     const { schedule, intervalS, collector, driver } = this.p;
-    const { warmupS, durationS, shape, scheduleS } = schedule;
+    const { shape, scheduleS } = schedule;
     const tS = (now - this.p.baseTimeMs) / 1000;
     // An interval belongs to the phase its middle falls in (the last one may be cut short).
     const mid = Math.max(0, tS - intervalS / 2);
-    const phase: Interval['phase'] = mid < warmupS ? 'warmup' : mid < warmupS + durationS ? 'measure' : 'drain';
+    const phase: Interval['phase'] = phaseAt(schedule, mid);
     const lat = collector.latency.drainInterval();
     const sd = driver.sendDelay.drainInterval();
     let backend: Record<string, number> = {};
@@ -69,7 +69,8 @@ export class IntervalSampler {
     const iv: Interval = {
       t: Math.round(tS * 1000) / 1000,
       phase,
-      targetRate: shape.rateAt(Math.max(0, tS - intervalS / 2)),
+      // Once the schedule has ended the load has stopped (the shape's last rate would extend for ever).
+      targetRate: phase === 'drain' ? 0 : shape.rateAt(mid),
       eventsIn: sent - this.lastTickSent,
       eventsOut: out - this.lastTickOut,
       sendBacklog: backlog,
@@ -77,6 +78,7 @@ export class IntervalSampler {
       sendDelay: encoded(sd),
       backend,
       cpu,
+      scored: collector.takeScored(),
     };
     this.intervals.push(iv);
     this.lastTickSent = sent;

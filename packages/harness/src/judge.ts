@@ -1,7 +1,11 @@
 import type { AnyWorkload, Row, Timeline, Verdict } from '@streamscore/core';
-import { verifyRun } from './verify.js';
+import { uncheckedVerdict, verifyRun } from './verify.js';
 
-/** The verdict of a run: the oracle regenerates exactly the events that were sent. */
+/**
+ * The verdict of a run: the oracle regenerates exactly the events that were sent. Windowed
+ * answers are judged up to the cut-off the last event's watermark allows; an interrupted or
+ * failed run is judged as such (see finalVerdict).
+ */
 export function judgeRun(j: {
   workload: AnyWorkload;
   params: Record<string, unknown>;
@@ -14,27 +18,23 @@ export function judgeRun(j: {
   watermarkDelayMs: number;
   horizonMs: number;
   lastEventTime: number;
-  errors: string[];
+  /** The run did not end as planned (interrupted, or an error). */
+  interrupted: boolean;
+  /** Why, when it did not. */
+  reason?: string;
 }): Verdict {
   if (!j.keptRows) {
-    return skipped(`the run sent ${j.eventsSent} events, more than --verify-max-events ${j.verifyMax}; the answer was not checked`);
+    return uncheckedVerdict(`verification opted out: the run sent ${j.eventsSent} events, more than --verify-max-events ${j.verifyMax}`);
   }
-  try {
-    return verifyRun({
-      workload: j.workload,
-      params: j.params,
-      timeline: j.timeline,
-      eventsSent: j.eventsSent,
-      generatorOptions: j.generatorOptions,
-      actual: j.actual,
-      cutoffMs: j.horizonMs > 0 ? j.lastEventTime - j.watermarkDelayMs : undefined,
-    });
-  } catch (e) {
-    j.errors.push(`verify: ${(e as Error).message}`);
-    return skipped(`verification failed to run: ${(e as Error).message}`);
-  }
-}
-
-function skipped(note: string): Verdict {
-  return { status: 'skipped', method: 'none', matched: 0, missing: 0, unexpected: 0, expected: 0, covered: 0, samples: { missing: [], unexpected: [] }, notes: [note] };
+  const v = verifyRun({
+    workload: j.workload,
+    params: j.params,
+    timeline: j.timeline,
+    eventsSent: j.eventsSent,
+    generatorOptions: j.generatorOptions,
+    actual: j.actual,
+    cutoffMs: j.horizonMs > 0 && j.eventsSent > 0 ? j.lastEventTime - j.watermarkDelayMs : undefined,
+    interrupted: j.interrupted,
+  });
+  return j.interrupted && j.reason ? { ...v, notes: [`the run did not complete: ${j.reason}`, ...v.notes] } : v;
 }

@@ -40,9 +40,9 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 export function measureRecovery(firedAtS: number, intervals: readonly Interval[], verdict: Verdict, o: RecoveryOptions = {}): Recovery {
   const skipS = o.skipS ?? 2;
   const notes: string[] = [];
-  const lost = verdict.status === 'skipped' ? 0 : verdict.missing;
+  const lost = (verdict.status === 'unchecked' || verdict.method === 'none') ? 0 : verdict.missing;
   const duplicated = verdict.duplicated ?? 0;
-  if (verdict.status === 'skipped') notes.push('the answer was not checked: records lost and duplicated are unknown');
+  if ((verdict.status === 'unchecked' || verdict.method === 'none')) notes.push('the answer was not checked: records lost and duplicated are unknown');
 
   const pre = intervals.filter((iv) => iv.t <= firedAtS && iv.t > skipS);
   const postIdx = intervals.findIndex((iv) => iv.t > firedAtS);

@@ -55,6 +55,8 @@ export interface ResultParts {
   eventsSent: number;
   eventsOut: number;
   measureSent: number;
+  /** Seconds of the measured phase actually run. */
+  ranS: number;
   measuredLatency: IntervalRecorder;
   sendDelay: IntervalRecorder;
   intervals: Interval[];
@@ -85,7 +87,16 @@ export function assembleResult(r: ResultParts): Result {
       target: r.target,
       transport: r.transportKind,
       knobs: r.knobs,
-      load: { shape: measured.describe(), rate: measured.peakRate, warmupS: schedule.warmupS, durationS: schedule.durationS, drainS: schedule.drainS, intervalS: r.intervalS },
+      load: {
+        shape: measured.describe(),
+        rate: measured.peakRate,
+        warmupS: schedule.warmupS,
+        durationS: schedule.durationS,
+        postMeasureS: schedule.postMeasureS,
+        // The load stops after the post-measure phase: no drain load is sent any more.
+        drainS: 0,
+        intervalS: r.intervalS,
+      },
       ...(r.latencySloMs !== undefined ? { latencySloMs: r.latencySloMs } : {}),
     },
     environment: {
@@ -110,12 +121,15 @@ export function assembleResult(r: ResultParts): Result {
     },
     summary: {
       targetRate: measured.peakRate,
-      achievedRate: r.measureSent / measuredS,
+      // Over the time actually run: an interrupted run is not divided by the planned duration.
+      achievedRate: r.ranS > 0 ? r.measureSent / r.ranS : 0,
       eventsIn: r.eventsSent,
       eventsOut: r.eventsOut,
       measuredS,
+      ranS: Math.round(r.ranS * 1000) / 1000,
       latency: percentiles(r.measuredLatency.total),
       sendDelay: percentiles(r.sendDelay.total),
+      ...eventsPerCpu(r.intervals),
     },
     latency: encoded(r.measuredLatency.total),
     sendDelay: encoded(r.sendDelay.total),
@@ -125,4 +139,19 @@ export function assembleResult(r: ResultParts): Result {
     ...(r.cost ? { cost: r.cost } : {}),
     errors: r.errors,
   };
+}
+
+/**
+ * Events per CPU-second of the system under test over the measured phase, when the intervals
+ * carry its CPU time (`cpu.sutS`, known where the backend names its processes).
+ */
+function eventsPerCpu(intervals: readonly Interval[]): { eventsPerSutCpuSecond?: number } {
+  let sutS = 0;
+  let events = 0;
+  for (const iv of intervals) {
+    if (iv.phase !== 'measure' || iv.cpu?.sutS === undefined) continue;
+    sutS += iv.cpu.sutS;
+    events += iv.eventsIn;
+  }
+  return sutS > 0 ? { eventsPerSutCpuSecond: events / sutS } : {};
 }

@@ -41,6 +41,9 @@ export const RunFileSchema = z
     findMax: z
       .object({
         maxRate: z.number().positive().optional(),
+        /** Searches to repeat; the median rate is reported with its spread. */
+        repeat: z.number().int().min(1).optional(),
+        /** Older name of `repeat`. */
         repetitions: z.number().int().min(1).optional(),
         startRate: z.number().positive().optional(),
       })

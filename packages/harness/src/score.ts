@@ -4,3 +4,4 @@ import { type EncodedHistogram, type Histogram, encodeHistogram, percentiles } f
 export function encoded(h: Histogram): EncodedHistogram {
   return { unit: 'us', significantDigits: 3, encoded: encodeHistogram(h), percentiles: percentiles(h) };
 }
+

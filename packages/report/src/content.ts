@@ -1,7 +1,7 @@
-import type { Result } from '@streamscore/core';
 import type { Block, Inline, Text } from './doc.js';
 import type { RenderedChart, SkippedChart } from './charts.js';
-import { formatDurationMs, formatMs, formatRate, formatUsd } from './format.js';
+import { MIN_ANSWERS_FOR_P99, type Result } from '@streamscore/core';
+import { formatDurationMs, formatMs, formatRate, formatUsd, tailLatencyText } from './format.js';
 import { readTrials, sustainedRate } from './trials.js';
 import { pricedCost } from './data.js';
 import { faultBlocks } from './faults.js';
@@ -15,7 +15,7 @@ export const SUMMARY_HEAD = [
   'target rate (ev/s)',
   'achieved / sustained (ev/s)',
   'p50 (ms)',
-  'p99 (ms)',
+  'p99 (ms), of N answers',
   'p99.9 (ms)',
   'cost per hour',
   'cost per M events',
@@ -30,14 +30,17 @@ export function configurationText(r: Result): string {
   return knobs ? `${r.config.target} · ${knobs}` : r.config.target;
 }
 
+/** The verdict as a reader must see it: only `pass` reads as success; every other state says what it is. */
 export function verdictText(r: Result): string {
   const v = r.verdict;
   let s: string = v.status;
   if (v.status === 'fail') {
     const parts = [v.missing ? `${v.missing} missing` : '', v.unexpected ? `${v.unexpected} unexpected` : ''].filter(Boolean);
-    s = `FAIL${parts.length ? ` (${parts.join(', ')})` : ''}`;
-  }
-  return r.complete ? s : `${s} · incomplete`;
+    s = `FAIL${parts.length ? ` (${parts.join(', ')})` : v.notes[0] ? ` (${v.notes[0]})` : ''}`;
+  } else if (v.status === 'unchecked') s = `UNCHECKED${v.notes[0] ? ` (${v.notes[0]})` : ''}`;
+  else if (v.status === 'vacuous') s = 'VACUOUS (nothing was due)';
+  else if (v.status === 'incomplete') s = 'INCOMPLETE';
+  return r.complete || v.status === 'incomplete' ? s : `${s} · incomplete`;
 }
 
 export function rateText(r: Result): string {
@@ -57,8 +60,8 @@ export function summaryRow(r: Result): string[] {
     formatRate(r.summary.targetRate),
     rateText(r),
     noOutput ? '—' : formatMs(l.p50),
-    noOutput ? '—' : formatMs(l.p99),
-    noOutput ? '—' : formatMs(l.p999),
+    noOutput ? '—' : tailLatencyText(l, formatMs),
+    noOutput || l.count < 1000 ? '—' : formatMs(l.p999),
     formatUsd(pricedCost(r)?.perHourUsd),
     formatUsd(pricedCost(r)?.perMillionEventsUsd),
     verdictText(r),
@@ -81,9 +84,10 @@ function shapeText(r: Result): string {
   return Object.keys(rest).length ? `${kind} (${kv(rest)})` : kind;
 }
 
-function latencyLine(p: Result['summary']['latency']): string {
-  if (p.count === 0) return 'no output records';
-  return `p50 ${formatMs(p.p50)}, p90 ${formatMs(p.p90)}, p99 ${formatMs(p.p99)}, p99.9 ${formatMs(p.p999)}, max ${formatMs(p.max)}, mean ${formatMs(p.mean)} (${p.count.toLocaleString('en-US')} records)`;
+function latencyLine(p: Result['summary']['latency'], what = 'answers'): string {
+  if (p.count === 0) return `no ${what}`;
+  if (p.count < MIN_ANSWERS_FOR_P99) return `max ${formatMs(p.max)} of ${p.count.toLocaleString('en-US')} ${what} (too few for a p99), p50 ${formatMs(p.p50)}, mean ${formatMs(p.mean)}`;
+  return `p50 ${formatMs(p.p50)}, p90 ${formatMs(p.p90)}, p99 ${formatMs(p.p99)}, p99.9 ${formatMs(p.p999)}, max ${formatMs(p.max)}, mean ${formatMs(p.mean)} (${p.count.toLocaleString('en-US')} ${what})`;
 }
 
 /** The per-run section: everything needed to judge one run, after the comparison above. */
@@ -101,7 +105,9 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
     li('Workload', `${c.workload}; parameters: ${kv(c.params)}`),
     li(
       'Load',
-      `${shapeText(r)}, peak ${formatRate(l.rate)} ev/s; warm-up ${l.warmupS} s, measured ${l.durationS} s, drain ${l.drainS} s, interval ${l.intervalS} s` +
+      `${shapeText(r)}, peak ${formatRate(l.rate)} ev/s; warm-up ${l.warmupS} s, measured ${l.durationS} s` +
+        (l.postMeasureS !== undefined ? `, then ${l.postMeasureS} s more at the target rate (answers due in the measured phase are scored)` : `, drain ${l.drainS} s`) +
+        `, interval ${l.intervalS} s` +
         (c.latencySloMs !== undefined ? `; latency SLO ${c.latencySloMs} ms` : ''),
     ),
     li('Environment', `${env.os} ${env.arch}, ${env.cpus} × ${env.cpuModel}, ${env.memoryGiB} GiB, Node.js ${env.node}`),
@@ -111,8 +117,8 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
       `achieved ${formatRate(r.summary.achievedRate)} ev/s of ${formatRate(r.summary.targetRate)} targeted; ` +
         `${r.summary.eventsIn.toLocaleString('en-US')} events sent, ${r.summary.eventsOut.toLocaleString('en-US')} records received`,
     ),
-    li('Latency (ms)', latencyLine(r.summary.latency)),
-    li('Send delay (ms)', latencyLine(r.summary.sendDelay)),
+    li('Latency (ms)', latencyLine(r.summary.latency, 'scored answers')),
+    li('Send delay (ms)', latencyLine(r.summary.sendDelay, 'events')),
     li(
       'Verdict',
       `${verdictText(r)} by ${v.method}: ${v.matched.toLocaleString('en-US')} of ${v.expected.toLocaleString('en-US')} expected records matched, ` +
@@ -205,7 +211,14 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
       : '';
     blocks.push({
       kind: 'paragraph',
-      text: [{ strong: 'Find-max trials' }, `: sustained ${formatRate(s.rate)} ev/s (the highest rate at which every trial passed${criteria})`],
+      text: [
+        { strong: 'Find-max trials' },
+        `: sustained ${formatRate(s.rate)} ev/s (the highest rate at which every trial passed${criteria}, its answer checked and passing)`,
+        ...(f?.repeat
+          ? [`; median of ${f.repeat.k} searches, which found ${f.repeat.rates.map(formatRate).join(', ')} ev/s (spread ${formatRate(f.repeat.min)}–${formatRate(f.repeat.max)})`]
+          : []),
+        ...(f?.eventsPerSutCpuSecond !== undefined ? [`; ${formatRate(f.eventsPerSutCpuSecond)} events per CPU-second of the system under test`] : []),
+      ],
     });
     const reps = trials.some((t) => t.repetition !== undefined && t.repetition > 0);
     blocks.push({

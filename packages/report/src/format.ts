@@ -1,3 +1,5 @@
+import { MIN_ANSWERS_FOR_P99 } from '@streamscore/core';
+
 /** Number formatting shared by the Markdown and HTML reports (one place, so both agree). */
 
 /** Latency in µs → milliseconds with about three significant digits: 0.412, 4.12, 41.2, 412, 4120. */
@@ -53,4 +55,20 @@ export function formatPercentile(q: number): string {
   // Enough decimals to show the last 9 of 99.99…%.
   const decimals = Math.max(0, Math.ceil(-Math.log10(100 - pct) + 1e-9));
   return `${Number(pct.toFixed(Math.min(decimals, 10)))}%`;
+}
+
+
+/**
+ * The tail figure a latency summary supports: its p99 with the number of answers behind it, or,
+ * below MIN_ANSWERS_FOR_P99 answers, the maximum (a "p99" of 12 answers is their maximum).
+ */
+export function tailLatency(p: { count: number; p99: number; max: number }): { stat: 'p99' | 'max'; us: number; count: number } {
+  return p.count >= MIN_ANSWERS_FOR_P99 ? { stat: 'p99', us: p.p99, count: p.count } : { stat: 'max', us: p.max, count: p.count };
+}
+
+/** "41.2 ms p99 of 1,204 answers", "45.6 ms max of 37 answers" (ms formatted by `ms`). */
+export function tailLatencyText(p: { count: number; p99: number; max: number }, ms: (us: number) => string = (us) => `${formatMs(us)} ms`): string {
+  if (p.count === 0) return 'no answers';
+  const t = tailLatency(p);
+  return `${ms(t.us)} ${t.stat} of ${t.count.toLocaleString('en-US')} answer${t.count === 1 ? '' : 's'}`;
 }

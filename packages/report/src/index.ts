@@ -14,6 +14,6 @@ export {
 export { percentileCurve, latencyOverTime, throughputOverTime, costPoints, type CostPoint } from './data.js';
 export { runLabel, runLabels } from './labels.js';
 export { readTrials, findMaxRate, sustainedRate, TrialSchema, type ReportTrial, type Sustained } from './trials.js';
-export { formatMs, formatRate, formatRateShort, formatUsd, formatPercentile } from './format.js';
+export { formatMs, formatRate, formatRateShort, formatUsd, formatPercentile, tailLatency, tailLatencyText } from './format.js';
 export { SUMMARY_HEAD, summaryRow } from './content.js';
 export { crossoverChart, costLatencyChart, renderPlannerChart, type PlannerChartId, type PlannerChartSpec, type RenderedPlannerChart, type CrossoverChartInput, type CrossoverSeriesPoint, type CrossoverMark, type CostLatencyChartInput, type CostLatencyPoint } from './planner-charts.js';

@@ -77,7 +77,9 @@ describe('renderReport on three runs', () => {
       const h = decodeHistogram(r.latency.encoded);
       const row = rows[i]!;
       expect(row[col('p50 (ms)')]).toBe(formatMs(h.getValueAtPercentile(50)));
-      expect(row[col('p99 (ms)')]).toBe(formatMs(h.getValueAtPercentile(99)));
+      // A p99 names the answers behind it (the fixtures carry well over 1,000 each).
+      expect(h.totalCount).toBeGreaterThan(1000);
+      expect(row[col('p99 (ms), of N answers')]).toBe(`${formatMs(h.getValueAtPercentile(99))} p99 of ${h.totalCount.toLocaleString('en-US')} answers`);
       expect(row[col('p99.9 (ms)')]).toBe(formatMs(h.getValueAtPercentile(99.9)));
       expect(row[col('verdict')]).toBe('pass');
     });
@@ -102,7 +104,7 @@ describe('renderReport on three runs', () => {
     expect(md).toContain('**Transport baseline**');
     expect(md).toMatch(/\| transport alone \| 18\.0 \| 27\.0 \| 65\.0 \|/);
     expect(md).toContain(
-      '**Find-max trials**: sustained 150,000 ev/s (the highest rate at which every trial passed with p99 under 500 ms and backlog growth under 1% of the rate per second)',
+      '**Find-max trials**: sustained 150,000 ev/s (the highest rate at which every trial passed with p99 under 500 ms and backlog growth under 1% of the rate per second, its answer checked and passing)',
     );
     expect(md).toMatch(/\| 200,000 \| no \| 180,000 \| 2400 \| 31,000 \| pass \| backlog grows by 31000 events\/s \|/);
     expect(md).toContain('2 resource(s); all deleted or failed.');
@@ -156,7 +158,7 @@ describe('renderReport on three runs', () => {
     const rows = [...html.matchAll(/<table class="summary">[\s\S]*?<\/table>/g)][0]![0];
     expect(rows.match(/<tr>/g)).toHaveLength(4);
     const h = decodeHistogram(results[1]!.latency.encoded);
-    expect(rows).toContain(`<td class="num">${formatMs(h.getValueAtPercentile(99))}</td>`);
+    expect(rows).toContain(`<td class="num">${formatMs(h.getValueAtPercentile(99))} p99 of ${h.totalCount.toLocaleString('en-US')} answers</td>`);
     expect(rows).toContain('<td>flock</td>');
     expect(html).toContain('Find-max trials');
   });
@@ -248,7 +250,7 @@ describe('renderReport, other cases', () => {
     expect(out.charts).toHaveLength(4);
     const md = readFileSync(out.markdownPath, 'utf8');
     expect(summaryTable(md)[2]!.slice(5, 8)).toEqual(['—', '—', '—']);
-    expect(md).toContain('**Latency (ms):** no output records');
+    expect(md).toContain('**Latency (ms):** no scored answers');
     for (const png of out.charts) expect(readFileSync(png).subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
   });
 

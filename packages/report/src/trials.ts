@@ -29,10 +29,11 @@ export function readTrials(r: Result): ReportTrial[] | undefined {
   return parsed.success && parsed.data.length > 0 ? parsed.data : undefined;
 }
 
-/** The highest rate at which every trial passed, or undefined when none did. */
+/** The highest rate at which every trial passed (its verdict too), or undefined when none did. */
 export function findMaxRate(trials: readonly ReportTrial[]): number | undefined {
   const byRate = new Map<number, boolean>();
-  for (const t of trials) byRate.set(t.rate, (byRate.get(t.rate) ?? true) && t.passed);
+  // Only a trial whose answer passed its check counts (an unchecked or vacuous one never does).
+  for (const t of trials) byRate.set(t.rate, (byRate.get(t.rate) ?? true) && t.passed && (t.verdict === undefined || t.verdict === 'pass'));
   let best: number | undefined;
   for (const [rate, ok] of byRate) if (ok && (best === undefined || rate > best)) best = rate;
   return best;

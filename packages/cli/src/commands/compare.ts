@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildShape, UserError, workloadMatches, writeResult, type Result } from '@streamscore/core';
 import { compareCells, newRunId, readCompareFile } from '@streamscore/harness';
-import { renderReport } from '@streamscore/report';
+import { renderReport, tailLatencyText } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
 import { parseDuration } from '../lib/duration.js';
@@ -75,7 +75,7 @@ export default class Compare extends StreamscoreCommand {
                 startRate: f.load.rate,
                 maxRate: f.findMax.maxRate ?? 10_000_000,
                 latencySloMs: sloMs!,
-                repetitions: f.findMax.repetitions ?? 1,
+                repeat: f.findMax.repeat ?? f.findMax.repetitions ?? 1,
                 onTrial: (m) => (flags.quiet ? undefined : this.note(`  ${m}`)),
               })
             : await measureOnce(base, runId, f.load.rate, f.load.shape ? buildShape(f.load.shape, warmupS + durationS) : undefined);
@@ -99,7 +99,7 @@ export default class Compare extends StreamscoreCommand {
     if (!this.jsonEnabled()) {
       this.log(
         renderTable(
-          ['workload', 'backend', 'target', 'knobs', 'rate', 'p50', 'p99', 'verdict'],
+          ['workload', 'backend', 'target', 'knobs', 'rate', 'p50', 'tail (p99, or max below 100 answers)', 'verdict'],
           results.map((r) => [
             r.config.workload,
             r.config.backend,
@@ -107,7 +107,7 @@ export default class Compare extends StreamscoreCommand {
             Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '-',
             formatNumber(Math.round(r.findMax?.sustainedRate ?? r.summary.achievedRate)),
             formatLatencyUs(r.summary.latency.p50),
-            formatLatencyUs(r.summary.latency.p99),
+            tailLatencyText(r.summary.latency, formatLatencyUs),
             r.verdict.status,
           ]),
         ),
@@ -115,7 +115,8 @@ export default class Compare extends StreamscoreCommand {
       for (const s of skipped) this.log(`skipped ${s.cell}: ${s.reason}`);
       this.log(`\nreport: ${report.markdownPath}\n        ${report.htmlPath}`);
     }
-    if (failed || results.some((r) => r.verdict.status === 'fail')) process.exitCode = 1;
+    // Only a passing answer is success: unchecked, vacuous and incomplete cells fail the command too.
+    if (failed || results.some((r) => r.verdict.status !== 'pass' || !r.complete)) process.exitCode = 1;
     return { report: report.htmlPath, results: paths, skipped };
   }
 }

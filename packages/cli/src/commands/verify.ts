@@ -6,13 +6,16 @@ import { StreamscoreCommand } from '../lib/base-command.js';
 import { findWorkload } from '../lib/registry.js';
 import { parseKeyValues } from '../lib/kv.js';
 import { renderTable } from '../lib/table.js';
+import { EXIT_CODES } from '../lib/summary.js';
 
 export default class Verify extends StreamscoreCommand {
   static override summary = 'Check an output stream (JSON lines) against the workload’s oracle.';
   static override description =
     'Regenerates the events (from generator options, or from a Result file’s recorded schedule with --run), computes the exact expected ' +
     'output with the query’s reference implementation, and compares both as multisets of records (final state per key for updating ' +
-    'queries; decimals rounded to the output’s decimal places). Prints counts of matched, missing and unexpected records with the first few of each.';
+    'queries; decimals rounded to the output’s decimal places). Prints counts of matched, missing and unexpected records with the first few of each. ' +
+    'With --run it judges exactly as the run did (the events, cut-off and interruption the Result records), so it reproduces the run’s verdict. ' +
+    'Exit codes: 0 pass; 1 fail; 2 bad input; 4 vacuous (nothing was due); 5 incomplete (an interrupted run with nothing wrong).';
   static override examples = [
     '<%= config.bin %> verify --workload nexmark/q5 --results q5-output.jsonl --events 100000',
     '<%= config.bin %> verify --workload nexmark/q1 --results out.jsonl --events 50000 --gen outOfOrderGroupSize=4',
@@ -24,8 +27,8 @@ export default class Verify extends StreamscoreCommand {
     events: Flags.integer({ char: 'n', description: 'number of input events the output was computed from', min: 1 }),
     gen: Flags.string({ description: 'generator option key=value (repeatable), as given when the events were generated', multiple: true }),
     param: Flags.string({ char: 'p', description: 'query parameter key=value (repeatable)', multiple: true }),
-    run: Flags.string({ description: 'Result file of the run that produced the output: takes its events, schedule and parameters' }),
-    'cutoff-ms': Flags.integer({ description: 'judge only records due at or before this instant (ms since epoch)' }),
+    run: Flags.string({ description: 'Result file of the run that produced the output: takes its events, schedule, parameters and what its verdict was judged on' }),
+    'cutoff-ms': Flags.integer({ description: 'judge only records due at or before this instant (ms since epoch); default with --run: the run’s own cut-off' }),
   };
 
   async run(): Promise<Verdict> {
@@ -33,7 +36,8 @@ export default class Verify extends StreamscoreCommand {
     const registry = await this.registry();
     const workload = findWorkload(registry, flags.workload);
     const run = flags.run ? readResult(flags.run) : undefined;
-    const events = flags.events ?? run?.generator.eventsSent;
+    const judgedOn = run?.verdict.judgedOn;
+    const events = flags.events ?? judgedOn?.eventsJudged ?? run?.generator.eventsSent;
     if (!events) throw new UserError('How many input events? Give --events N, or --run RESULT.');
     const rows = readRows(flags.results);
     const parsed = workload.params.safeParse({ ...(run?.config.params ?? {}), ...parseKeyValues(flags.param, 'param') });
@@ -45,7 +49,8 @@ export default class Verify extends StreamscoreCommand {
       eventsSent: events,
       generatorOptions: { ...(run?.generator.options ?? {}), ...parseKeyValues(flags.gen, 'gen') },
       actual: rows,
-      cutoffMs: flags['cutoff-ms'],
+      cutoffMs: flags['cutoff-ms'] ?? judgedOn?.cutoffMs ?? undefined,
+      interrupted: judgedOn?.interrupted ?? (run ? !run.complete : false),
     });
     if (!this.jsonEnabled()) {
       this.log(
@@ -61,7 +66,8 @@ export default class Verify extends StreamscoreCommand {
       }
       for (const n of verdict.notes) this.log(`\nnote: ${n}`);
     }
-    if (verdict.status === 'fail') process.exitCode = 1;
+    // The same codes as `run`: only pass exits 0.
+    process.exitCode = EXIT_CODES[verdict.status];
     return verdict;
   }
 }

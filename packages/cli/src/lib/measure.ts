@@ -1,5 +1,5 @@
 import {
-  findSustainableRate,
+  findSustainableRateRepeated,
   harnessTransportFor,
   newRunId,
   runBenchmark,
@@ -25,33 +25,43 @@ export interface SearchOptions {
   startRate: number;
   maxRate: number;
   latencySloMs: number;
-  repetitions: number;
+  /** Searches to run; the median rate is reported with its spread. */
+  repeat: number;
   onTrial?: (message: string) => void;
 }
 
 /**
- * The sustainable-rate search: every trial a full run; the Result is that of the best passing
- * trial (or the last one), under the search's run id, with every trial in `findMax`.
+ * The sustainable-rate search, repeated: every trial a full run; the Result is that of the best
+ * passing trial of the search nearest the median (or the last trial), under the search's run id,
+ * with every trial in `findMax` and the median rate with its spread.
  */
 export async function measureMax(base: MeasureBase, runId: string, s: SearchOptions): Promise<Result> {
   let last: Result | undefined;
-  const outcome = await findSustainableRate({
+  const outcome = await findSustainableRateRepeated({
     startRate: s.startRate,
     maxRate: s.maxRate,
     latencySloMs: s.latencySloMs,
-    repetitions: s.repetitions,
+    repeat: s.repeat,
     runTrial: async (r) => {
       if (base.signal?.aborted) throw new UserError('interrupted');
       last = await measureOnce(base, newRunId(base.workload.id, base.backend.name), r);
       return last;
     },
-    onTrial: (t) => s.onTrial?.(`trial ${t.rate.toLocaleString('en-US')} events/s: ${t.passed ? 'pass' : 'fail'} (${t.reason})`),
+    onTrial: (t) =>
+      s.onTrial?.(`${s.repeat > 1 ? `search ${t.repetition + 1}/${s.repeat}, ` : ''}trial ${t.rate.toLocaleString('en-US')} events/s: ${t.passed ? 'pass' : 'fail'} (${t.reason})`),
   });
   const chosen = outcome.best ?? last;
   if (!chosen) throw new UserError('The search ran no trial.');
   return {
     ...chosen,
     runId,
-    findMax: { sustainedRate: outcome.sustainedRate, latencySloMs: s.latencySloMs, backlogSlopeFraction: 0.01, trials: outcome.trials },
+    findMax: {
+      sustainedRate: outcome.sustainedRate,
+      latencySloMs: s.latencySloMs,
+      backlogSlopeFraction: 0.01,
+      trials: outcome.trials,
+      ...(s.repeat > 1 ? { repeat: { k: s.repeat, rates: outcome.rates, median: outcome.sustainedRate, min: outcome.min, max: outcome.max } } : {}),
+      ...(outcome.eventsPerSutCpuSecond !== undefined ? { eventsPerSutCpuSecond: outcome.eventsPerSutCpuSecond } : {}),
+    },
   };
 }

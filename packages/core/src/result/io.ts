@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RESULT_SCHEMA_VERSION, ResultSchema, type Result } from './schema.js';
 import { UserError } from '../errors.js';
+import { upgradeResultJson } from './upgrade.js';
 
 /** Validates and writes a Result atomically (temp file + rename). */
 export function writeResult(path: string, result: Result): void {
@@ -33,7 +34,7 @@ export function readResult(path: string): Result {
       'Upgrade streamscore to read it.',
     );
   }
-  const parsed = ResultSchema.safeParse(json);
+  const parsed = ResultSchema.safeParse(upgradeResultJson(json));
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? first.path.join('.') || '(root)' : '(root)';

@@ -11,6 +11,6 @@ describe('the shipped JSON Schema', () => {
   it('requires the versioned fields', () => {
     const s = resultJsonSchema() as { required: string[]; properties: Record<string, { const?: number }> };
     expect(s.required).toEqual(expect.arrayContaining(['schemaVersion', 'runId', 'summary', 'verdict', 'latency', 'intervals']));
-    expect(s.properties['schemaVersion']!.const).toBe(1);
+    expect(s.properties['schemaVersion']!.const).toBe(2);
   });
 });

@@ -7,7 +7,13 @@ import { FaultSpecSchema } from '../contracts/fault.js';
  * Versioned: a reader refuses a newer schemaVersion with a clear message (see result/io.ts).
  * Documented in docs/results.md; JSON Schema in packages/core/schema/result.schema.json.
  */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
+
+/**
+ * Scored answers a p99 needs before it is one: below this, the "p99" of a few answers is their
+ * maximum, and every reader reports it as a maximum ("max of N answers").
+ */
+export const MIN_ANSWERS_FOR_P99 = 100;
 
 const Num = z.number();
 
@@ -46,7 +52,11 @@ export type IntervalCpu = z.infer<typeof IntervalCpuSchema>;
 export const IntervalSchema = z.object({
   /** Seconds since the start of the measured phase, at the interval's end. */
   t: Num,
-  phase: z.enum(['warmup', 'measure', 'drain']),
+  /**
+   * warm-up, measure, post-measure (the load goes on at the target shape until every scored
+   * answer is due and final; its answers are not scored), drain (the load has stopped).
+   */
+  phase: z.enum(['warmup', 'measure', 'post-measure', 'drain']),
   targetRate: Num,
   eventsIn: Num,
   eventsOut: Num,
@@ -57,10 +67,35 @@ export const IntervalSchema = z.object({
   cpu: IntervalCpuSchema.optional(),
   /** Backend metrics sampled at the interval's end. */
   backend: z.record(z.string(), Num),
+  /** Latency samples of scored answers (due within the measured phase) that arrived in this interval. */
+  scored: Num.optional(),
 });
 
+/**
+ * What a verdict was judged on, so `streamscore verify --run` reproduces it: the events the
+ * oracle regenerated, the cut-off past which answers were not judged, the due-time range of the
+ * answers judged, and whether the run was interrupted (then missing answers may be in flight).
+ */
+export const JudgedOnSchema = z.object({
+  eventsJudged: Num,
+  /** Answers due after this instant (ms since epoch) were not judged; null: all were. */
+  cutoffMs: Num.nullable(),
+  /** Due times of the expected answers judged (ms since epoch); null when none was expected. */
+  dueFromMs: Num.nullable(),
+  dueToMs: Num.nullable(),
+  interrupted: z.boolean(),
+});
+
+/**
+ * pass: every answer checked and right. fail: a wrong, missing or extra answer, or the oracle
+ * failed (the note says why). incomplete: the run was interrupted or failed, nothing wrong was
+ * seen, answers possibly in flight were not judged missing. unchecked: verification was not run
+ * (the note says why). vacuous: nothing was due, so nothing could be checked. Only pass is success.
+ */
+export const VerdictStatusSchema = z.enum(['pass', 'fail', 'incomplete', 'unchecked', 'vacuous']);
+
 export const VerdictSchema = z.object({
-  status: z.enum(['pass', 'fail', 'skipped']),
+  status: VerdictStatusSchema,
   /** How the check was done: record by record, final state per key, or invariants only. */
   method: z.enum(['multiset', 'final-state', 'invariants', 'none']),
   matched: Num,
@@ -81,6 +116,7 @@ export const VerdictSchema = z.object({
    * missing (at-least-once), records missing (lossy). Absent when the check could not tell.
    */
   delivery: z.enum(['exactly-once', 'at-least-once', 'lossy']).optional(),
+  judgedOn: JudgedOnSchema.optional(),
 });
 
 /** How the run came back from one fault (packages/harness/src/recovery.ts; docs/faults.md). */
@@ -146,6 +182,9 @@ export const RunConfigSchema = z.object({
     rate: Num,
     warmupS: Num,
     durationS: Num,
+    /** Seconds of load at the target rate after the measured phase, so windowed answers due in it are final under load. */
+    postMeasureS: Num.optional(),
+    /** Seconds of reduced load after that (schema version 1 runs; 0 since the load stops after post-measure). */
     drainS: Num,
     intervalS: Num,
   }),
@@ -180,18 +219,38 @@ export const ResultSchema = z.object({
     node: z.string(),
   }),
   deployment: z.object({ mode: z.string().optional(), provisioningMs: Num, details: z.record(z.string(), z.unknown()) }),
+  /** Load generation split over driver processes (`--drivers N`); absent: one driver, in the harness's process. */
+  drivers: z
+    .object({
+      count: Num,
+      where: z.array(z.object({ index: Num, host: z.string(), pid: Num, sent: Num, clockOffsetMs: Num })),
+      /** The widest offset between a driver's clock and the collector's: the bound it puts on every latency. */
+      maxClockOffsetMs: Num,
+      /** How the offsets were obtained. */
+      clock: z.string(),
+    })
+    .optional(),
   generator: GeneratorRecordSchema,
   summary: z.object({
     targetRate: Num,
     achievedRate: Num,
     eventsIn: Num,
     eventsOut: Num,
+    /** The measured phase as planned, s. */
     measuredS: Num,
-    /** Latency of output records over the measured phase. */
+    /** Of the measured phase, the seconds actually run (less when interrupted); achievedRate is over these. */
+    ranS: Num.optional(),
+    /**
+     * Latency of the scored answers: those due within the measured phase, all observed while the
+     * load ran at its target shape. `count` is the number of answers behind the percentiles;
+     * below 100 the p99 is shown as a maximum.
+     */
     latency: PercentilesSchema,
     sendDelay: PercentilesSchema,
     /** CPU seconds of the whole run by role: the sum of the intervals' `cpu`. */
     cpu: IntervalCpuSchema.omit({ load1: true }).optional(),
+    /** Events processed per CPU-second of the system under test, when the run measured its CPU. */
+    eventsPerSutCpuSecond: Num.optional(),
   }),
   latency: EncodedHistogramSchema,
   sendDelay: EncodedHistogramSchema,
@@ -218,8 +277,22 @@ export const ResultSchema = z.object({
           reason: z.string(),
           runId: z.string(),
           verdict: z.string(),
+          /** Scored answers behind the trial's p99. */
+          scored: Num.optional(),
         }),
       ),
+      /** Searches repeated (`--repeat K`): each search's sustained rate; sustainedRate is their median. */
+      repeat: z
+        .object({
+          k: Num,
+          rates: z.array(Num),
+          median: Num,
+          min: Num,
+          max: Num,
+        })
+        .optional(),
+      /** Events per CPU-second of the system under test at the sustained rate, when measured. */
+      eventsPerSutCpuSecond: Num.optional(),
     })
     .optional(),
   /** Faults injected during the run, each with the instant it fired and the recovery measured. */
@@ -230,6 +303,8 @@ export const ResultSchema = z.object({
 export type Result = z.infer<typeof ResultSchema>;
 export type Interval = z.infer<typeof IntervalSchema>;
 export type Verdict = z.infer<typeof VerdictSchema>;
+export type VerdictStatus = z.infer<typeof VerdictStatusSchema>;
+export type JudgedOn = z.infer<typeof JudgedOnSchema>;
 export type EncodedHistogram = z.infer<typeof EncodedHistogramSchema>;
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type CostBreakdown = z.infer<typeof CostSchema>;

@@ -41,7 +41,7 @@ export interface FixtureOptions {
   outputRatio?: number;
   /** Cost per hour (USD); omitted = no cost (as for local runs). */
   costPerHourUsd?: number;
-  verdict?: 'pass' | 'fail' | 'skipped';
+  verdict?: 'pass' | 'fail' | 'incomplete' | 'unchecked' | 'vacuous';
   latencySloMs?: number;
   transportBaselineMs?: { p50: number; p99: number };
   errors?: string[];
@@ -179,17 +179,17 @@ export function buildResult(o: FixtureOptions = {}): FixtureResult {
     intervals,
     verdict: {
       status: verdictStatus,
-      method: verdictStatus === 'skipped' ? 'none' : 'multiset',
+      method: verdictStatus === 'unchecked' ? 'none' : 'multiset',
       matched: verdictStatus === 'fail' ? expected - 3 : verdictStatus === 'pass' ? expected : 0,
       missing: verdictStatus === 'fail' ? 3 : 0,
       unexpected: verdictStatus === 'fail' ? 1 : 0,
-      expected: verdictStatus === 'skipped' ? 0 : expected,
-      covered: verdictStatus === 'skipped' ? 0 : Math.round(scheduleS),
+      expected: verdictStatus === 'unchecked' || verdictStatus === 'vacuous' ? 0 : expected,
+      covered: verdictStatus === 'unchecked' || verdictStatus === 'vacuous' ? 0 : Math.round(scheduleS),
       samples: {
         missing: verdictStatus === 'fail' ? [{ auction: 1001, price: 42 }] : [],
         unexpected: verdictStatus === 'fail' ? [{ auction: 1002, price: 7 }] : [],
       },
-      notes: verdictStatus === 'skipped' ? ['verification skipped: too many events to keep'] : [`checked ${expected} records`],
+      notes: verdictStatus === 'unchecked' ? ['verification opted out: --verify-max-events'] : [`checked ${expected} records`],
     },
     ledger:
       target === 'local'
