@@ -117,3 +117,59 @@ describe('the streaming verifier agrees with the array verifier', () => {
     });
   }
 });
+
+describe('the streaming verifier when it cannot be exact', () => {
+  const q0 = nexmark.find((w) => w.id === 'nexmark/q0')!;
+  const params = q0.params.parse({});
+
+  it('an event earlier than the oracle was told had passed is an oracle failure, never a silent difference', () => {
+    // A generator without its own bound whose disorder (10 s back) exceeds the declared watermark delay (4 s).
+    const jumpy: AnyWorkload = {
+      ...q0,
+      generator: (req) => {
+        const src = q0.generator(req);
+        let n = 0;
+        return {
+          get nextEventNumber() {
+            return src.nextEventNumber;
+          },
+          hasNext: () => src.hasNext(),
+          dueTimeMs: (k) => src.dueTimeMs(k),
+          next: () => {
+            const e = src.next() as { dateTime: number };
+            return n++ === 30_000 ? { ...e, dateTime: e.dateTime - 10_000 } : e;
+          },
+        };
+      },
+    };
+    const digest = new AnswerDigest(q0.output);
+    try {
+      const v = verifyStream({ workload: jumpy, params, timeline, eventsSent: EVENTS, generatorOptions: {}, actual: digest, cutoffMs: undefined });
+      expect(v.status).toBe('fail');
+      expect(v.notes.join(' ')).toMatch(/oracle failed: event 30000 has event time .* watermark delay \(4000 ms\)/);
+    } finally {
+      digest.dispose();
+    }
+  });
+
+  it('beyond its record-by-record limit it gives lower bounds and says so', () => {
+    const rows = arrayOracle(q0, params);
+    const digest = new AnswerDigest(q0.output);
+    try {
+      // Every record of the first 10 s changed: ten 1 s buckets differ, each of 920 expected and
+      // 920 actual records, so the limit of 4,000 compares two of them record by record.
+      for (const r of rows) digest.add(Number(r['dateTime']) < Date.UTC(2026, 0, 1) + 10_000 ? { ...r, price: Number(r['price']) + 1 } : r);
+      const v = verifyStream({ workload: q0, params, timeline, eventsSent: EVENTS, generatorOptions, actual: digest, cutoffMs: undefined, resolveLimit: 4_000 });
+      expect(v.status).toBe('fail');
+      const changed = rows.filter((r) => Number(r['dateTime']) < Date.UTC(2026, 0, 1) + 10_000).length;
+      expect(changed).toBe(9_200);
+      // Two buckets are exact (all 920 of each wrong); the other eight count one changed record each at least.
+      expect([v.missing, v.unexpected]).toEqual([2 * 920 + 8, 2 * 920 + 8]);
+      expect(v.matched).toBe(rows.length - changed);
+      expect(v.notes.join(' ')).toMatch(/8 differing bucket\(s\) held more records than the 4,000 compared record by record: .* lower bounds/);
+      expect(v.delivery).toBeUndefined();
+    } finally {
+      digest.dispose();
+    }
+  });
+});

@@ -1,26 +1,11 @@
-import {
-  type AnyWorkload,
-  type Emit,
-  type Row,
-  type Timeline,
-  type Verdict,
-  canonicalRow,
-  compareOutputs,
-  dueTimeOf,
-} from '@streamscore/core';
+import { type AnyWorkload, type Emit, type Row, type Verdict, canonicalRow, compareOutputs, dueTimeOf } from '@streamscore/core';
 import type { AnswerDigest } from './answer-digest.js';
 import { MultisetDigest, bucketOf } from './digest.js';
+import { type VerifyInput, failedCheck, finalVerdict } from './verify.js';
 
-export interface StreamVerifyInput {
-  workload: AnyWorkload;
-  params: Record<string, unknown>;
-  /** The run's timeline; without it the suite's default (what `streamscore generate` writes). */
-  timeline?: Timeline;
-  eventsSent: number;
-  generatorOptions: Record<string, unknown>;
+export interface StreamVerifyInput extends Omit<VerifyInput, 'actual'> {
   /** What the run answered, as the collector digested it (same bucket width is used for the oracle). */
   actual: AnswerDigest;
-  cutoffMs: number | undefined;
   /** Missing/unexpected records shown (default 5, as compareOutputs). */
   sampleSize?: number;
   /**
@@ -47,10 +32,21 @@ interface ExpectedBucket {
  * through the workload's streaming oracle, digests the expected records per due-time bucket as
  * the answer was digested, and compares bucket by bucket. Buckets whose digests differ are
  * compared record by record (the oracle is run a second time for them and the answer's records
- * are read back from its spool), so the verdict has the same counts and samples as
- * `verifyRun`'s over the same records.
+ * are read back from its spool), so the verdict is `verifyRun`'s over the same records: same
+ * counts, samples (in canonical form), final status and what it was judged on.
  */
 export function verifyStream(v: StreamVerifyInput): Verdict {
+  let raw: Verdict;
+  let due = { dueFromMs: null as number | null, dueToMs: null as number | null };
+  try {
+    ({ raw, due } = checkStream(v));
+  } catch (e) {
+    raw = failedCheck(`the oracle failed: ${(e as Error).message}`);
+  }
+  return finalVerdict(raw, { eventsJudged: v.eventsSent, cutoffMs: v.cutoffMs ?? null, ...due, interrupted: v.interrupted ?? false });
+}
+
+function checkStream(v: StreamVerifyInput): { raw: Verdict; due: { dueFromMs: number | null; dueToMs: number | null } } {
   const { workload, actual, cutoffMs } = v;
   const spec = workload.output;
   const B = actual.bucketMs;
@@ -61,6 +57,8 @@ export function verifyStream(v: StreamVerifyInput): Verdict {
   const expected = new Map<number, ExpectedBucket>();
   let outOfScope = 0;
   let anchor: Row | undefined;
+  let dueFrom = Number.POSITIVE_INFINITY;
+  let dueTo = Number.NEGATIVE_INFINITY;
   let open: number[] = [];
   let sealedBelow = Number.NEGATIVE_INFINITY;
   driveOracle(
@@ -72,6 +70,8 @@ export function verifyStream(v: StreamVerifyInput): Verdict {
         return;
       }
       anchor ??= row;
+      if (due < dueFrom) dueFrom = due;
+      if (due > dueTo) dueTo = due;
       const b = bucketOf(due, B);
       let bucket = expected.get(b);
       if (bucket === undefined) {
@@ -180,8 +180,8 @@ export function verifyStream(v: StreamVerifyInput): Verdict {
     notes,
   };
   // The subset's delivery says nothing of the buckets left unresolved.
-  if (unresolved.length > 0) delete (verdict as Partial<Record<string, unknown>>)['delivery'];
-  return verdict;
+  if (unresolved.length > 0) delete verdict.delivery;
+  return { raw: verdict, due: Number.isFinite(dueFrom) ? { dueFromMs: dueFrom, dueToMs: dueTo } : { dueFromMs: null, dueToMs: null } };
 }
 
 /**
