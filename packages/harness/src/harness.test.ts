@@ -96,6 +96,49 @@ function passBackend(dropEvery = 0): Backend & { torn: number } {
   return b as unknown as Backend & { torn: number };
 }
 
+/** Busy-waits: a stall of the thread the memory transport delivers on (the driver's). */
+function blockFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spinning on purpose
+  }
+}
+
+/**
+ * A backend that stalls once for `stallMs`, from the first event due `atMs` after the first
+ * event. `blocking`: it holds the thread it is called on (in process, the driver's), so events
+ * due meanwhile leave late. Otherwise it stops answering and queues its input, then catches up:
+ * the driver keeps its schedule and only the answers are late.
+ */
+function stallingBackend(stallMs: number, atMs: number, blocking: boolean): Backend {
+  const b = passBackend();
+  b.start = async (_d: Deployment, req: { workload: AnyWorkload; params: Record<string, unknown>; transport: MemoryBinding }) => {
+    const q = req.workload.streaming(req.params);
+    const emit = (row: Record<string, unknown>) => req.transport.emit(row as never);
+    let first = Number.NaN;
+    let stallUntil = Number.NaN;
+    let queued: Tick[] = [];
+    req.transport.subscribe((events) => {
+      for (const e of events as Tick[]) {
+        if (Number.isNaN(first)) first = e.t;
+        if (Number.isNaN(stallUntil) && e.t >= first + atMs) {
+          stallUntil = performance.now() + stallMs;
+          if (blocking) blockFor(stallMs);
+          else
+            setTimeout(() => {
+              for (const x of queued) q.onEvent(x, emit);
+              queued = [];
+            }, stallMs);
+        }
+        if (!blocking && performance.now() < stallUntil) queued.push(e);
+        else if (!blocking && queued.length > 0) queued.push(e);
+        else q.onEvent(e, emit);
+      }
+    });
+  };
+  return b;
+}
+
 describe('runBenchmark', () => {
   it('drives the schedule open-loop, measures latency and passes a correct answer', async () => {
     const backend = passBackend();
@@ -190,5 +233,31 @@ describe('runBenchmark', () => {
     const backend = passBackend();
     await expect(runBenchmark({ backend, workload: evenWorkload(), target: 'local', rate: 0, durationS: 1, toolVersion: 't' })).rejects.toThrow(/positive/);
     expect(backend.torn).toBe(0);
+  });
+
+  // Open loop: latency is measured from when each event was due, so a stall shows in full. Over a
+  // run of T s, a stall of S s delays the answers due during it by S down to 0, so the share of
+  // answers later than x is (S − x)/T, and p99 = S − 0.01·T (490 ms for S = 0.5 s, T = 1 s of load);
+  // a closed-loop tool would record the stall once, in one sample. The max is the stall itself.
+  const STALL_MS = 500;
+
+  it('shows a stall that blocks the driver in p99 and in send delay', async () => {
+    const r = await runBenchmark({ backend: stallingBackend(STALL_MS, 300, true), workload: evenWorkload(), target: 'local', rate: 10_000, durationS: 1, toolVersion: 't' });
+    expect(r.verdict.status).toBe('pass');
+    const expectP99Us = (STALL_MS - 0.01 * 1000) * 1000;
+    expect(r.summary.latency.max).toBeGreaterThanOrEqual(STALL_MS * 1000);
+    expect(r.summary.latency.p99).toBeGreaterThanOrEqual(expectP99Us * 0.95);
+    // The events due during the stall left late, by as much.
+    expect(r.summary.sendDelay.max).toBeGreaterThanOrEqual(STALL_MS * 1000 * 0.97);
+    expect(r.summary.sendDelay.p99).toBeGreaterThanOrEqual(expectP99Us * 0.95);
+  });
+
+  it('shows a stall of the engine alone in p99 but not in send delay', async () => {
+    const r = await runBenchmark({ backend: stallingBackend(STALL_MS, 300, false), workload: evenWorkload(), target: 'local', rate: 10_000, durationS: 1, toolVersion: 't' });
+    expect(r.verdict.status).toBe('pass');
+    expect(r.summary.latency.max).toBeGreaterThanOrEqual(STALL_MS * 1000);
+    expect(r.summary.latency.p99).toBeGreaterThanOrEqual((STALL_MS - 0.01 * 1000) * 1000 * 0.95);
+    // The driver kept its schedule: the stall is not in send delay.
+    expect(r.summary.latency.p99 - r.summary.sendDelay.p99).toBeGreaterThan(STALL_MS * 1000 * 0.6);
   });
 });
