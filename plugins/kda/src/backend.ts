@@ -318,6 +318,7 @@ export function createKdaBackend(o: KdaBackendOptions = {}): Backend {
         binding,
         parallelism: s.knobs.parallelism,
         params: req.params,
+        checkpointing: s.knobs.checkpointing,
         ...(o.allowLocalStreams ? { allowLocalEndpoint: true } : {}),
       });
       const c = await clientsFor(s.region);

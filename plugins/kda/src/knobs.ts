@@ -11,7 +11,16 @@ export const KNOBS: Record<string, KnobSpec> = {
   runtime: { description: 'Managed Service for Apache Flink runtime', type: 'string', default: 'FLINK-2_2', options: [...RUNTIMES] },
   bucket: { description: 'S3 bucket for the job jar (default: the run creates one and deletes it)', type: 'string' },
   region: { description: 'AWS region (default: the run’s Kinesis region, AWS_REGION, or us-east-1)', type: 'string' },
+  checkpointing: {
+    description: 'none, or checkpoints (CheckpointConfiguration) with exactly-once (the sink writes a checkpoint’s output when it completes) or at-least-once delivery',
+    type: 'string',
+    default: 'none',
+    options: ['none', 'exactly-once', 'at-least-once'],
+  },
+  'checkpoint-interval-s': { description: 'seconds between checkpoints (with checkpointing)', type: 'integer', default: 10 },
 };
+
+export type Checkpointing = 'none' | 'exactly-once' | 'at-least-once';
 
 export interface KdaKnobs {
   parallelism: number;
@@ -20,6 +29,8 @@ export interface KdaKnobs {
   runtime: Runtime;
   bucket?: string;
   region: string;
+  checkpointing: Checkpointing;
+  checkpointIntervalS: number;
 }
 
 function int(knobs: KnobValues, name: string, fallback: number, min: number, max: number): number {
@@ -48,7 +59,10 @@ export function kdaKnobs(knobs: KnobValues, env: NodeJS.ProcessEnv = process.env
   const bucket = knobs['bucket'] === undefined ? undefined : String(knobs['bucket']);
   if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new UserError(`--knob bucket: "${bucket}" is not a valid S3 bucket name.`);
   const region = String(knobs['region'] ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
-  return { parallelism, parallelismPerKpu, autoscaling: bool(knobs, 'autoscaling'), runtime: runtime as Runtime, ...(bucket ? { bucket } : {}), region };
+  const checkpointing = String(knobs['checkpointing'] ?? 'none') as Checkpointing;
+  if (!['none', 'exactly-once', 'at-least-once'].includes(checkpointing)) throw new UserError(`--knob checkpointing must be one of none, exactly-once, at-least-once (got ${checkpointing}).`);
+  const checkpointIntervalS = int(knobs, 'checkpoint-interval-s', 10, 1, 3600);
+  return { parallelism, parallelismPerKpu, autoscaling: bool(knobs, 'autoscaling'), runtime: runtime as Runtime, ...(bucket ? { bucket } : {}), region, checkpointing, checkpointIntervalS };
 }
 
 /** KPUs the application gets (without the orchestration KPU). */

@@ -62,12 +62,23 @@ describe('CreateApplication request shape', () => {
     for (const g of groups) for (const v of Object.values(g.PropertyMap ?? {})) expect(v.length).toBeGreaterThan(0);
   });
 
+  it('asks for checkpoints the service way, and the job for the mode and the sink’s delivery', () => {
+    const knobs = kdaKnobs({ checkpointing: 'exactly-once', 'checkpoint-interval-s': 5 }, {});
+    const groups = jobPropertyGroups({ workloadId: 'w', sql: 'x', binding, parallelism: 1, params: {}, checkpointing: knobs.checkpointing });
+    expect(groups.find((g) => g.PropertyGroupId === 'flink')!.PropertyMap).toEqual({ 'execution.checkpointing.mode': 'EXACTLY_ONCE' });
+    expect(groups.find((g) => g.PropertyGroupId === 'sink')!.PropertyMap).toEqual({ stream: binding.outputStream, delivery: 'exactly-once' });
+    const input = createApplicationInput({ runId: 'r', applicationName: 'a', knobs, roleArn: 'arn', bucket: 'b', jarKey: 'k', logStreamArn: 'l', propertyGroups: groups, workloadId: 'w' });
+    expect(input.ApplicationConfiguration?.FlinkApplicationConfiguration?.CheckpointConfiguration).toEqual({ ConfigurationType: 'CUSTOM', CheckpointingEnabled: true, CheckpointInterval: 5000, MinPauseBetweenCheckpoints: 0 });
+    const alo = jobPropertyGroups({ workloadId: 'w', sql: 'x', binding, parallelism: 1, params: {}, checkpointing: 'at-least-once' });
+    expect(alo.find((g) => g.PropertyGroupId === 'sink')!.PropertyMap).toEqual({ stream: binding.outputStream });
+  });
+
   it('refuses a local Kinesis endpoint', () => {
     expect(() => jobPropertyGroups({ workloadId: 'w', sql: 'x', binding: { ...binding, endpoint: 'http://127.0.0.1:4567' }, parallelism: 1, params: {} })).toThrow(/on AWS/);
   });
 
   it('validates knobs', () => {
-    expect(kdaKnobs({}, {})).toEqual({ parallelism: 1, parallelismPerKpu: 1, autoscaling: false, runtime: 'FLINK-2_2', region: 'us-east-1' });
+    expect(kdaKnobs({}, {})).toEqual({ parallelism: 1, parallelismPerKpu: 1, autoscaling: false, runtime: 'FLINK-2_2', region: 'us-east-1', checkpointing: 'none', checkpointIntervalS: 10 });
     expect(() => kdaKnobs({ 'parallelism-per-kpu': 9 }, {})).toThrow(/1 to 8/);
     expect(() => kdaKnobs({ runtime: 'FLINK-1_18' }, {})).toThrow(/FLINK-2_2, FLINK-1_20/);
     expect(kdaKnobs({ autoscaling: 'true', runtime: 'FLINK-1_20' }, { AWS_REGION: 'eu-west-1' })).toMatchObject({ autoscaling: true, runtime: 'FLINK-1_20', region: 'eu-west-1' });
