@@ -26,6 +26,8 @@ export class IntervalSampler {
   readonly intervals: Interval[] = [];
   private lastTickSent = 0;
   private lastTickOut = 0;
+  /** Schedule time (s) of the previous tick: where the next interval starts. */
+  private lastTickS = 0;
   private readonly cpu: CpuSampler;
 
   constructor(
@@ -51,7 +53,8 @@ export class IntervalSampler {
     const { shape, scheduleS } = schedule;
     const tS = (now - this.p.baseTimeMs) / 1000;
     // An interval belongs to the phase its middle falls in (the last one may be cut short).
-    const mid = Math.max(0, tS - intervalS / 2);
+    const mid = Math.max(0, (this.lastTickS + tS) / 2);
+    this.lastTickS = tS;
     const phase: Interval['phase'] = phaseAt(schedule, mid);
     const lat = collector.latency.drainInterval();
     const sd = driver.sendDelay.drainInterval();
