@@ -1,5 +1,7 @@
 import { type AnyWorkload, type HarnessTransport, type Row, IntervalRecorder, dueTimeOf } from '@streamscore/core';
 import type { PhaseClock } from './schedule.js';
+import { AnswerDigest } from './answer-digest.js';
+import { canVerifyStreaming } from './verify-stream.js';
 
 /**
  * Observes the system's answers: counts them, records each one's latency against its due time
@@ -13,7 +15,10 @@ export class Collector {
   readonly measuredLatency = new IntervalRecorder();
   /** Scored answers observed since the last interval was sampled. */
   private scoredSinceTick = 0;
+  /** Rows kept for the array verifier: only for workloads without a streaming oracle (q12). */
   readonly actual: Row[] = [];
+  /** The answer digested for the streaming verifier, in bounded memory (every other workload). */
+  readonly answers: AnswerDigest | undefined;
   out = 0;
   keepRows = true;
   private clock: PhaseClock | undefined;
@@ -27,7 +32,9 @@ export class Collector {
   constructor(
     private readonly workload: AnyWorkload,
     private readonly transport: HarnessTransport,
-  ) {}
+  ) {
+    this.answers = canVerifyStreaming(workload) ? new AnswerDigest(workload.output) : undefined;
+  }
 
   /** Starts scoring against the run's phases (set once the base time is known). */
   start(clock: PhaseClock): void {
@@ -61,7 +68,9 @@ export class Collector {
       this.runArrival = arrivalMs;
     }
     this.runN++;
-    if (this.keepRows) this.actual.push(row);
+    if (!this.keepRows) return;
+    if (this.answers) this.answers.add(row);
+    else this.actual.push(row);
   };
 
   private flushRun(): void {

@@ -123,7 +123,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const collector = new Collector(workload, transport);
   let sampler: IntervalSampler | undefined;
   let driver: Driver | undefined;
-  const verifyMax = o.verifyMaxEvents ?? 5_000_000;
+  // Streaming verification has no size limit: the flag is then only an explicit opt-out.
+  const verifyMax = o.verifyMaxEvents ?? (collector.answers ? Number.POSITIVE_INFINITY : 5_000_000);
   let complete = true;
   let incompleteReason: string | undefined;
   let baseTimeMs = 0;
@@ -218,6 +219,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     eventsSent: sent,
     generatorOptions: o.generatorOptions ?? {},
     actual: collector.actual,
+    answers: collector.answers,
     keptRows: collector.keepRows,
     verifyMax,
     watermarkDelayMs,

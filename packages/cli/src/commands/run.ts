@@ -79,7 +79,9 @@ export default class Run extends StreamscoreCommand {
     'find-max': Flags.boolean({ description: 'search for the sustainable rate instead of one run' }),
     'max-rate': Flags.string({ description: 'upper bound of the --find-max search [default: 10M]' }),
     repeat: Flags.integer({ description: '--find-max searches to run; reports the median sustainable rate and its spread', min: 1, aliases: ['repetitions'] }),
-    'verify-max-events': Flags.integer({ description: 'opt out of the correctness check above this many events (the verdict is then unchecked, exit code 3)', default: 5_000_000 }),
+    'verify-max-events': Flags.integer({
+      description: 'opt out of the correctness check above this many events (the verdict is then unchecked, exit code 3); by default every run is checked in bounded memory (q12, checked by invariants, keeps its rows and stops at 5,000,000)',
+    }),
     baseline: Flags.boolean({ description: 'first measure the transport alone (a pass-through run, no engine) and report it beside the result' }),
     region: Flags.string({ description: 'AWS region for cloud targets', env: 'AWS_REGION' }),
     'max-cost': Flags.string({ description: 'refuse to run when the plan’s projected cost is above this, USD (cloud targets)', default: '1' }),
