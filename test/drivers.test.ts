@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constantShape, decodeHistogram, encodeHistogram, newHistogram, percentiles, scheduleTimeline, type AnyWorkload } from '@streamscore/core';
-import { mergeDriverReports, runDriverPool, SlicedSource, type DriverReport } from '@streamscore/harness';
+import { mergeDriverReports, runBenchmark, runDriverPool, SlicedSource, type DriverReport } from '@streamscore/harness';
+import { localBackend } from '@streamscore/plugin-local';
 import { workloads as nexmark } from '@streamscore/workload-nexmark';
 import { workloads as ysb } from '@streamscore/workload-ysb';
 
@@ -115,4 +116,21 @@ describe('driver processes', () => {
     // Each driver sent about half.
     for (const w of merged.where) expect(w.sent).toBeGreaterThan(0.4 * rate * seconds);
   }, 60_000);
+});
+
+describe('a run with --drivers 2', () => {
+  it('nexmark/q0 on the local backend passes its verdict with the same events as one driver, and says where its drivers ran', async () => {
+    const run = (drivers: number) => runBenchmark({ backend: localBackend, workload: q0, target: 'local', rate: 2_000, durationS: 2, drivers, toolVersion: 'test' });
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.verdict.status).toBe('pass');
+    expect(one.verdict.status).toBe('pass');
+    // The same stream: as many events in, the same answers judged.
+    expect(two.summary.eventsIn).toBe(one.summary.eventsIn);
+    expect(two.verdict.judgedOn?.eventsJudged).toBe(one.verdict.judgedOn?.eventsJudged);
+    expect(two.drivers?.count).toBe(2);
+    expect(two.drivers?.where.reduce((s, w) => s + w.sent, 0)).toBe(two.summary.eventsIn);
+    expect(two.drivers?.maxClockOffsetMs).toBe(0);
+    expect(one.drivers).toBeUndefined();
+  }, 120_000);
 });

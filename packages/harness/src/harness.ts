@@ -22,6 +22,8 @@ import { planSchedule, phaseClock, type Schedule } from './schedule.js';
 import { Collector } from './collect.js';
 import { IntervalSampler, type Progress } from './intervals.js';
 import { Driver } from './drive.js';
+import { PooledDriver } from './drivers/pooled-driver.js';
+import type { DriverPool } from './drivers/pool.js';
 import { settle } from './settle.js';
 import { judgeRun } from './judge.js';
 import { assembleResult, costOfRun } from './result.js';
@@ -45,6 +47,8 @@ export interface RunOptions {
   intervalS?: number;
   latencySloMs?: number;
   generatorOptions?: Record<string, unknown>;
+  /** Driver processes generating the load, each its slice of the one stream (default 1: this process). */
+  drivers?: number;
   runId?: string;
   /** Journal of the resource ledger (JSONL); kept for `streamscore cleanup`. */
   ledgerPath?: string;
@@ -122,7 +126,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   let provisioningMs = 0;
   const collector = new Collector(workload, transport);
   let sampler: IntervalSampler | undefined;
-  let driver: Driver | undefined;
+  let driver: Driver | PooledDriver | undefined;
+  let pool: DriverPool | undefined;
   // Streaming verification has no size limit: the flag is then only an explicit opt-out.
   const verifyMax = o.verifyMaxEvents ?? (collector.answers ? Number.POSITIVE_INFINITY : 5_000_000);
   let complete = true;
@@ -138,6 +143,8 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     await transport.open({ runId, ledger, backend: o.backend.name });
     await o.backend.start(deployment, { workload, params, transport: transport.binding, knobs }, ctx);
 
+    // Driver processes are forked and ready before the load's clock is set.
+    if ((o.drivers ?? 1) > 1) pool = await PooledDriver.fork({ drivers: o.drivers!, workload, generatorOptions: o.generatorOptions ?? {}, shape, transport, signal: abort.signal });
     baseTimeMs = Math.floor(nowMs()) + 20;
     timeline = scheduleTimeline(shape, baseTimeMs);
     const source = workload.generator({ timeline, options: o.generatorOptions ?? {} });
@@ -145,7 +152,12 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     collector.start(clock);
     if (faultSpecs.length) faults = new FaultSchedule(faultSpecs, faultsBy, { backend: o.backend, deployment, ctx, transport, baseTimeMs });
     // The driver samples an interval whenever one is due; the sampler reads the driver's counts.
-    const d: Driver = new Driver({ source, timeline, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => {
+    const d: Driver | PooledDriver = pool
+      ? new PooledDriver({ pool, workload, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => {
+          faults?.poll(now);
+          return s.tick(now);
+        }, verifyMax, signal: abort.signal })
+      : new Driver({ source, timeline, clock, intervalS, transport, collector, tick: (now: number): Promise<void> => {
       faults?.poll(now); // faults fire on the interval clock: at whole seconds of the load
       return s.tick(now);
     }, verifyMax, signal: abort.signal });
@@ -196,6 +208,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     }
   } finally {
     if (faults && !faultRecords) faultRecords = await faults.finish(nowMs());
+    pool?.kill();
     if (deployment) await safeTeardown();
     o.signal?.removeEventListener('abort', onAbort);
   }
@@ -261,7 +274,11 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     cost,
     errors,
   });
-  return faultRecords ? { ...result, faults: withRecovery(faultRecords, result.intervals, verdict) } : result;
+  const pooled = driver instanceof PooledDriver ? driver.merged : undefined;
+  const withDrivers = pooled
+    ? { ...result, drivers: { count: pooled.drivers, where: pooled.where, maxClockOffsetMs: pooled.maxClockOffsetMs, clock: 'every driver on the collector\'s host: one clock, offset 0 by construction' } }
+    : result;
+  return faultRecords ? { ...withDrivers, faults: withRecovery(faultRecords, withDrivers.intervals, verdict) } : withDrivers;
 }
 
 /** Seconds of the measured phase the load actually ran (all of it, unless the run stopped early). */

@@ -87,6 +87,7 @@ export default class Run extends StreamscoreCommand {
     'max-cost': Flags.string({ description: 'refuse to run when the plan’s projected cost is above this, USD (cloud targets)', default: '1' }),
     yes: Flags.boolean({ char: 'y', description: 'run even when the projected cost is above --max-cost' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
+    drivers: Flags.integer({ description: 'driver processes generating the load, each its slice of the one stream (memory transport)', min: 1, default: 1 }),
   };
 
   async run(): Promise<Result> {
@@ -181,6 +182,7 @@ export default class Run extends StreamscoreCommand {
       durationS,
       ...(sloMs !== undefined ? { latencySloMs: sloMs } : {}),
       generatorOptions,
+      ...(flags.drivers > 1 ? { drivers: flags.drivers } : {}),
       ...(faults.length ? { faults } : {}),
       ledgerPath: join(homedir(), '.streamscore', 'ledger.jsonl'),
       verifyMaxEvents: flags['verify-max-events'],

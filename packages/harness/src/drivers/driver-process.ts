@@ -11,7 +11,6 @@ export const DriverInitSchema = z.object({
   workloadId: z.string(),
   generatorOptions: z.record(z.string(), z.unknown()).default({}),
   segments: z.array(z.object({ rate: z.number().nonnegative(), durationS: z.number().positive() })).min(1),
-  baseTimeMs: z.number(),
   index: z.number().int().min(0),
   drivers: z.number().int().min(1),
   block: z.number().int().min(1).optional(),
@@ -22,6 +21,9 @@ export const DriverInitSchema = z.object({
 });
 export type DriverInit = z.infer<typeof DriverInitSchema>;
 
+/** The second message: the load's clock starts (sent once every driver is ready). */
+export const DriverGoSchema = z.object({ t: z.literal('go'), baseTimeMs: z.number() });
+
 /** Where a driver's events go: its own connection. */
 export interface DriverSink {
   send(events: unknown[]): Promise<void>;
@@ -31,7 +33,7 @@ export interface DriverSink {
 const BATCH = 2048;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function loadWorkload(init: DriverInit): Promise<AnyWorkload> {
+export async function loadWorkload(init: DriverInit): Promise<AnyWorkload> {
   const mod = (await import(init.module)) as { workloads?: AnyWorkload[] };
   const w = mod.workloads?.find((x) => x.id === init.workloadId);
   if (!w) throw new Error(`driver: ${init.module} exports no workload ${init.workloadId}`);
@@ -42,11 +44,10 @@ async function loadWorkload(init: DriverInit): Promise<AnyWorkload> {
  * One driver: generates its slice of the stream on the run's timeline and sends each event when
  * it falls due (open loop: late sends keep their due time; how late is the send delay).
  */
-export async function runDriverSlice(init: DriverInit, sink: DriverSink, signal?: AbortSignal): Promise<DriverReport> {
-  const workload = await loadWorkload(init);
+export async function runDriverSlice(init: DriverInit, workload: AnyWorkload, sink: DriverSink, baseTimeMs: number, signal?: AbortSignal): Promise<DriverReport> {
   const shape = new PiecewiseShape(init.segments);
-  const timeline = scheduleTimeline(shape, init.baseTimeMs);
-  const endMs = init.baseTimeMs + init.segments.reduce((s, x) => s + x.durationS, 0) * 1000;
+  const timeline = scheduleTimeline(shape, baseTimeMs);
+  const endMs = baseTimeMs + init.segments.reduce((s, x) => s + x.durationS, 0) * 1000;
   const source: EventSource<unknown> = new SlicedSource(
     (first, count) => workload.generator({ timeline, firstEventNumber: first, maxEvents: count, options: init.generatorOptions }),
     { index: init.index, drivers: init.drivers, ...(init.block ? { block: init.block } : {}) },
@@ -114,17 +115,29 @@ async function kinesisSink(s: Extract<DriverInit['sink'], { kind: 'kinesis' }>):
   };
 }
 
-// As a child process of the pool: one init message, then a report (or an error) and exit.
+// As a child process of the pool: an init message (load the workload, open the sink, answer
+// ready), then go (the load's base time), then a report (or an error) and exit.
 if (process.send && process.argv.includes('--streamscore-driver')) {
+  const fail = (e: unknown) => process.send!({ t: 'error', message: (e as Error).stack ?? String(e) }, undefined, {}, () => process.exit(1));
   process.once('message', (raw: unknown) => {
     void (async () => {
       try {
         const init = DriverInitSchema.parse(raw);
+        const workload = await loadWorkload(init);
         const sink = init.sink.kind === 'ipc' ? ipcSink() : await kinesisSink(init.sink);
-        const report = await runDriverSlice(init, sink);
-        process.send!({ t: 'report', report }, undefined, {}, () => process.exit(0));
+        process.once('message', (go: unknown) => {
+          void (async () => {
+            try {
+              const report = await runDriverSlice(init, workload, sink, DriverGoSchema.parse(go).baseTimeMs);
+              process.send!({ t: 'report', report }, undefined, {}, () => process.exit(0));
+            } catch (e) {
+              fail(e);
+            }
+          })();
+        });
+        process.send!({ t: 'ready' });
       } catch (e) {
-        process.send!({ t: 'error', message: (e as Error).stack ?? String(e) }, undefined, {}, () => process.exit(1));
+        fail(e);
       }
     })();
   });

@@ -12,6 +12,15 @@ export interface DriverPoolOptions extends Omit<DriverInit, 'index' | 'drivers'>
   signal?: AbortSignal;
 }
 
+/** Driver processes forked and ready (workload loaded, connection open), waiting for the load's base time. */
+export interface DriverPool {
+  /** Starts every driver on the one timeline and resolves with their merged reports. */
+  start(baseTimeMs: number): Promise<MergedDrivers>;
+  /** Where their IPC events go (settable until start). */
+  onEvents: DriverPoolOptions['onEvents'];
+  kill(): void;
+}
+
 function driverEntry(): { path: string; execArgv: string[] } {
   const here = dirname(fileURLToPath(import.meta.url));
   const js = join(here, 'driver-process.js');
@@ -20,37 +29,69 @@ function driverEntry(): { path: string; execArgv: string[] } {
   return { path: join(here, 'driver-process.ts'), execArgv: ['--import', 'tsx'] };
 }
 
+interface Child {
+  process: ChildProcess;
+  ready: Promise<void>;
+  report: Promise<DriverReport>;
+}
+
 /**
- * Runs N driver processes, each generating its slice of the one stream and sending it on its own
- * connection (IPC to this process, or its own Kinesis writer), and merges what they report.
+ * Forks N driver processes; resolves once every one has loaded the workload and opened its
+ * connection (IPC to this process, or its own Kinesis writer), so their start-up is not in the
+ * load's clock. Each then generates its slice of the one stream when started.
  */
-export async function runDriverPool(o: DriverPoolOptions): Promise<MergedDrivers> {
+export async function forkDriverPool(o: DriverPoolOptions): Promise<DriverPool> {
   const entry = driverEntry();
-  const children: ChildProcess[] = [];
-  const kill = () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
-  o.signal?.addEventListener('abort', kill, { once: true });
-  try {
-    const reports = await Promise.all(
-      Array.from({ length: o.drivers }, (_, index) => {
-        const child = fork(entry.path, ['--streamscore-driver'], { execArgv: entry.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        children.push(child);
-        return new Promise<DriverReport>((resolve, reject) => {
-          let report: DriverReport | undefined;
-          let error: string | undefined;
-          child.on('message', (m: { t: string; events?: unknown[]; report?: DriverReport; message?: string }) => {
-            if (m.t === 'events' && m.events) void o.onEvents?.(m.events, index);
-            else if (m.t === 'report') report = m.report;
-            else if (m.t === 'error') error = m.message;
-          });
-          child.once('exit', (code, sig) => (report ? resolve(report) : reject(new Error(`driver ${index} ${sig ? `killed by ${sig}` : `exited ${code}`}${error ? `: ${error}` : ''}`))));
-          const { onEvents: _e, signal: _s, drivers, ...init } = o;
-          child.send({ ...init, index, drivers } satisfies DriverInit);
-        });
-      }),
-    );
-    return mergeDriverReports(reports);
-  } finally {
-    o.signal?.removeEventListener('abort', kill);
-    kill();
+  const children: Child[] = [];
+  const kill = () => children.forEach((c) => c.process.exitCode === null && c.process.kill('SIGKILL'));
+  const pool: DriverPool = {
+    onEvents: o.onEvents,
+    kill,
+    start: async (baseTimeMs) => {
+      const onAbort = () => kill();
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        for (const c of children) c.process.send({ t: 'go', baseTimeMs });
+        return mergeDriverReports(await Promise.all(children.map((c) => c.report)));
+      } finally {
+        o.signal?.removeEventListener('abort', onAbort);
+        kill();
+      }
+    },
+  };
+  const { onEvents: _e, signal: _s, drivers, ...init } = o;
+  for (let index = 0; index < drivers; index++) {
+    const child = fork(entry.path, ['--streamscore-driver'], { execArgv: entry.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let readyResolve!: () => void;
+    const ready = new Promise<void>((r) => (readyResolve = r));
+    const report = new Promise<DriverReport>((resolve, reject) => {
+      let got: DriverReport | undefined;
+      let error: string | undefined;
+      child.on('message', (m: { t: string; events?: unknown[]; report?: DriverReport; message?: string }) => {
+        if (m.t === 'events' && m.events) void pool.onEvents?.(m.events, index);
+        else if (m.t === 'ready') readyResolve();
+        else if (m.t === 'report') got = m.report;
+        else if (m.t === 'error') error = m.message;
+      });
+      child.once('exit', (code, sig) => (got ? resolve(got) : reject(new Error(`driver ${index} ${sig ? `killed by ${sig}` : `exited ${code}`}${error ? `: ${error}` : ''}`))));
+    });
+    report.catch(() => {});
+    child.send({ ...init, index, drivers } satisfies DriverInit);
+    children.push({ process: child, ready, report });
   }
+  try {
+    // A driver that dies before it is ready fails the pool at once.
+    await Promise.all(children.map((c) => Promise.race([c.ready, c.report.then(() => undefined)])));
+  } catch (e) {
+    kill();
+    throw e;
+  }
+  return pool;
+}
+
+/** Forks the drivers, then starts them at `baseTimeMs` (or at once when that has passed). */
+export async function runDriverPool(o: DriverPoolOptions & { baseTimeMs: number }): Promise<MergedDrivers> {
+  const { baseTimeMs, ...rest } = o;
+  const pool = await forkDriverPool(rest);
+  return pool.start(baseTimeMs);
 }
