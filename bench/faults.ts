@@ -1,4 +1,6 @@
-import { type AnyWorkload, type Backend, type FaultSpec, type Result } from '@streamscore/core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AnyWorkload, type Backend, type FaultSpec, type Result, writeResult } from '@streamscore/core';
 import { harnessTransportFor, parseFaultFlag, runBenchmark, WIRE_FAULTS } from '@streamscore/harness';
 import * as nexmark from '@streamscore/workload-nexmark';
 import { flinkBackend } from '@streamscore/plugin-flink';
@@ -16,7 +18,8 @@ import type { BenchRow } from './types.js';
  * - both with 10% of Kinesis PutRecords entries and GetRecords calls throttled (the fault proxy).
  *
  * Per run: recovery time (s after the fault; docs/faults.md), peak interval p99, records lost and
- * duplicated, and the delivery the verdict observed. Flock refuses q5 (its hopping windows are
+ * duplicated, and the delivery the verdict observed. Every Result is written to
+ * BENCH_FAULTS_OUT (default results/bench-faults/), for `streamscore report`. Flock refuses q5 (its hopping windows are
  * not among the queries it runs), which the table says.
  */
 
@@ -66,12 +69,15 @@ async function runScenario(s: Scenario): Promise<Result> {
 export async function benchFaults(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const only = process.env['BENCH_FAULTS_ONLY'];
+  const outDir = process.env['BENCH_FAULTS_OUT'] ?? join('results', 'bench-faults');
+  mkdirSync(outDir, { recursive: true });
   for (const s of scenarios()) {
     if (only && !s.name.includes(only)) continue;
     process.stderr.write(`  ${s.name}…\n`);
     let r: Result;
     try {
       r = await runScenario(s);
+      writeResult(join(outDir, `${r.runId}.json`), r);
     } catch (e) {
       rows.push({ name: s.name, value: Number.NaN, unit: '', note: `not run: ${(e as Error).message.split('\n')[0]}` });
       continue;
