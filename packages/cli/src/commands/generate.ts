@@ -42,7 +42,7 @@ export default class Generate extends StreamscoreCommand {
     } catch (e) {
       throw new UserError(`Invalid generator options: ${(e as Error).message}`, 'See docs/workloads/ for the generator options.');
     }
-    const path = flags.out ? ensureWritable(flags.out) : null;
+    const path = flags.out ? ensureWritable(flags.out, (m) => this.note(m), 'the events') : null;
     const sink: WriteStream | NodeJS.WriteStream = path ? createWriteStream(path) : process.stdout;
     const write = (text: string) => (sink.write(text) ? Promise.resolve() : new Promise<void>((r) => sink.once('drain', () => r())));
     const lines: string[] = [];

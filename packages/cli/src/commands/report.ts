@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readResult, UserError } from '@streamscore/core';
 import { exportHdr, renderReport } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
+import { ensureWritableFolder } from '../lib/output-path.js';
 
 export default class Report extends StreamscoreCommand {
   static override summary = 'Make a report (Markdown + self-contained HTML, with charts) from Result files.';
@@ -25,6 +26,7 @@ export default class Report extends StreamscoreCommand {
     const { argv, flags } = await this.parse(Report);
     const paths = argv as string[];
     if (paths.length === 0) throw new UserError('Give at least one Result file.', 'For example: streamscore report results/*.json --out report/');
+    ensureWritableFolder(flags.out, '--out', 'the report', (m) => this.note(m));
     const results = paths.map((p) => readResult(p));
     const r = await renderReport(results, { outDir: flags.out, ...(flags.title ? { title: flags.title } : {}) });
     const hdr = flags.hdr ? results.map((x) => exportHdr(x, flags.out)) : [];

@@ -140,7 +140,7 @@ export default class Run extends StreamscoreCommand {
     const leftover = leftoverWarning(backend.name);
     if (leftover) this.note(leftover);
     const runId = newRunId(workload.id, backend.name);
-    const out = ensureWritable(flags.out ?? join('results', `${runId}.json`));
+    const out = ensureWritable(flags.out ?? join('results', `${runId}.json`), (m) => this.note(m));
 
     // Safety rule: nothing is created in a cloud without its plan shown first and the cost cap kept.
     const maxCost = Number(flags['max-cost']);

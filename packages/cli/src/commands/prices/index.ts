@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { describePriceBook, locatePriceBook, type PriceBookDescription } from '@streamscore/cost';
+import { UserError } from '@streamscore/core';
 import { StreamscoreCommand } from '../../lib/base-command.js';
 import { renderTable } from '../../lib/table.js';
 
@@ -19,6 +20,10 @@ export default class Prices extends StreamscoreCommand {
     const { flags } = await this.parse(Prices);
     const located = locatePriceBook(flags.region, flags.file ? { path: flags.file } : {});
     const d = describePriceBook(located.book);
+    const services = [...new Set(d.rows.map((r) => r.service))];
+    if (flags.service && !services.some((s) => s.toLowerCase() === flags.service!.toLowerCase())) {
+      throw new UserError(`The price book has no service "${flags.service}".`, `Use one of: ${services.join(', ')}.`);
+    }
     const rows = flags.service ? d.rows.filter((r) => r.service.toLowerCase() === flags.service!.toLowerCase()) : d.rows;
     if (!this.jsonEnabled()) {
       this.log(`Price book ${d.region} (${d.location}), dated ${d.date}, ${d.currency}: ${located.path} (${located.origin})`);
