@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type AnyWorkload, type Row, canonicalRow, compareOutputs, constantShape, scheduleTimeline, type Verdict } from '@streamscore/core';
-import { AnswerDigest, verifyRun, verifyStream } from '@streamscore/harness';
+import { AnswerDigest, MemoryHarnessTransport, runBenchmark, verifyRun, verifyStream } from '@streamscore/harness';
+import { localBackend } from '@streamscore/plugin-local';
 import { workloads as nexmark } from '@streamscore/workload-nexmark';
 import { workloads as ysb } from '@streamscore/workload-ysb';
 
@@ -172,4 +173,33 @@ describe('the streaming verifier when it cannot be exact', () => {
       digest.dispose();
     }
   });
+});
+
+/** The in-process transport, changing the price of the 1,000th answer when asked (a faulty engine). */
+class TamperingTransport extends MemoryHarnessTransport {
+  private seen = 0;
+  constructor(private readonly tamper: boolean) {
+    super();
+  }
+  override drain(visit: (row: Row, arrivalMs: number) => void): void {
+    super.drain((row, at) => visit(this.tamper && ++this.seen === 1_000 ? { ...row, price: Number(row['price']) + 1 } : row, at));
+  }
+}
+
+describe('a run is verified by the streaming verifier', () => {
+  const q0 = nexmark.find((w) => w.id === 'nexmark/q0')!;
+  const run = (tamper: boolean) =>
+    runBenchmark({ backend: localBackend, workload: q0, target: 'local', rate: 5_000, durationS: 2, transport: new TamperingTransport(tamper), toolVersion: 'test' });
+
+  it('nexmark/q0 on the local backend: a right answer passes, one changed answer fails, with the record shown', async () => {
+    const good = await run(false);
+    expect(good.verdict.status).toBe('pass');
+    expect(good.verdict.expected).toBeGreaterThan(5_000);
+    expect(good.verdict.notes.join(' ')).toMatch(/verified in bounded memory: \d+ due-time bucket\(s\) of 1000 ms compared by digest, 0 differed/);
+
+    const bad = await run(true);
+    expect([bad.verdict.status, bad.verdict.missing, bad.verdict.unexpected]).toEqual(['fail', 1, 1]);
+    expect(bad.verdict.samples.unexpected).toHaveLength(1);
+    expect(bad.verdict.samples.missing[0]!['price']).toBe(Number(bad.verdict.samples.unexpected[0]!['price']) - 1);
+  }, 60_000);
 });
