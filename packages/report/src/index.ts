@@ -17,3 +17,4 @@ export { readTrials, findMaxRate, sustainedRate, TrialSchema, type ReportTrial, 
 export { formatMs, formatRate, formatRateShort, formatUsd, formatPercentile, tailLatency, tailLatencyText } from './format.js';
 export { SUMMARY_HEAD, summaryRow } from './content.js';
 export { crossoverChart, costLatencyChart, renderPlannerChart, type PlannerChartId, type PlannerChartSpec, type RenderedPlannerChart, type CrossoverChartInput, type CrossoverSeriesPoint, type CrossoverMark, type CostLatencyChartInput, type CostLatencyPoint } from './planner-charts.js';
+export { writePublication, checkCited, GZIP_ABOVE_BYTES, type Publication, type PublishedRun, type PublishedPlan, type PublishedBand, type PublishedDay, type PublishedDayRow, type PublishedCheckRow, type PublishedFolder } from './publish.js';

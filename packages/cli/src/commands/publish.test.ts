@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** `streamscore campaign` then `streamscore publish` on the small example campaign, as a user runs them. */
+const BIN = new URL('../../bin/run.js', import.meta.url).pathname;
+const CAMPAIGN = new URL('../../../../examples/publish/small.campaign.yaml', import.meta.url).pathname;
+const home = mkdtempSync(join(tmpdir(), 'streamscore-publish-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, HOME: home } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('streamscore publish', () => {
+  it('publishes a small campaign: every cited Result copied, the three questions with bands, the guarantee, a day of load, the model error, charts', () => {
+    const from = join(home, 'campaign');
+    const ran = cli('campaign', CAMPAIGN, '--out', from, '--yes');
+    expect(ran.code, ran.stderr).toBe(0);
+    const cited = readdirSync(join(from, 'results')).filter((f) => f.endsWith('.json'));
+    expect(cited.length).toBe(4); // q0 and q1: one run at 2,000/s and one search each
+
+    const out = join(home, 'report');
+    const pub = cli('publish', CAMPAIGN, '--from', from, '--out', out, '--json');
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(readdirSync(join(out, 'results')).sort()).toEqual([...cited].sort());
+    const md = readFileSync(join(out, 'README.md'), 'utf8');
+    for (const h of ['## The guarantee each platform gives', '## Measured runs and searches', '## The three questions', '## A day of load: which applications suit Flock', "## The model's own error", '## Charts']) expect(md).toContain(h);
+    expect(md).toMatch(/### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1000 ms|### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1.00 s/);
+    expect(md).toMatch(/\*\*EC2 or Managed Flink\?\*\*/);
+    expect(md).toMatch(/\*\*Flink or Flock\?\*\*/);
+    expect(md).toMatch(/(holds|does not hold) across the band/);
+    expect(md).toMatch(/Flock on Lambda \| none: Flock offers no exactly-once/);
+    for (const shape of ['diurnal', 'bursty', 'office-hours']) expect(md).toContain(`nexmark/q1: ${shape} day`);
+    for (const f of cited) expect(md).toContain(`(results/${f})`);
+    for (const png of ['crossover-nexmark-q0.png', 'crossover-nexmark-q1.png']) expect(existsSync(join(out, 'charts', png))).toBe(true);
+
+    // A cited Result that is missing: one line, exit 2, nothing written.
+    rmSync(join(from, 'results', cited[0]!));
+    const bad = cli('publish', CAMPAIGN, '--from', from, '--out', join(home, 'report-2'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cites 1 Result file\(s\) that do not exist/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(home, 'report-2'))).toBe(false);
+  }, 240_000);
+});

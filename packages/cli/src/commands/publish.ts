@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { readRateCsv, readResult, UserError, type Result } from '@streamscore/core';
+import { locatePriceBook } from '@streamscore/cost';
+import { CampaignJournal, readCampaignFile } from '@streamscore/harness';
+import {
+  DAY_SHAPES,
+  GUARANTEES,
+  PLACEMENTS,
+  PLATFORMS,
+  PLATFORM_TITLES,
+  PRICING_OPTIONS,
+  PROFILES,
+  checkPoints,
+  dayProfile,
+  loadShippedCalibration,
+  logRates,
+  planBand,
+  planDay,
+  planRatesBand,
+  pointFromResult,
+  workloadTraits,
+  type Guarantee,
+  type MeasuredPoint,
+  type Placement,
+  type PlannerInputs,
+  type PricingOption,
+  type ProfileChoice,
+  type WorkloadTraits,
+} from '@streamscore/planner';
+import { crossoverChart, writePublication, type Publication, type PublishedDay, type PublishedPlan, type PublishedRun } from '@streamscore/report';
+import { StreamscoreCommand } from '../lib/base-command.js';
+import { parseDuration } from '../lib/duration.js';
+import { ensureWritableFolder } from '../lib/output-path.js';
+import { findWorkload } from '../lib/registry.js';
+
+const DEFAULT_PLAN_RATES = [1000, 10_000, 100_000, 1_000_000];
+
+/** A Result file a campaign journal cites: as recorded, else under the campaign folder's results/. */
+function citedPath(recorded: string, from: string): string {
+  const abs = resolve(recorded);
+  if (existsSync(abs)) return abs;
+  const inFolder = join(from, 'results', basename(recorded));
+  return existsSync(inFolder) ? inFolder : abs;
+}
+
+export default class Publish extends StreamscoreCommand {
+  static override summary = 'Publish a comparison report from a campaign: its measured Results, the planner’s answers with bands, the cost of a day of load, and the model’s own error.';
+  static override description =
+    'Reads the campaign file and the journal of the campaign folder it ran into (--from), fails if a Result the journal cites is missing, copies every cited Result into OUT/results/ (gzipped above 1 MB), ' +
+    'calibrates the planner with them (find-max searches for capacity, Flock’s billed compute), and writes OUT/README.md and OUT/charts/: ' +
+    'per workload and rate, EC2 or Managed Flink, which configuration, Flink or Flock, each a band over the capacity profiles with the guarantee stated; ' +
+    'the cost of a diurnal, bursty and office-hours day per platform; and plan --check against the cited searches.';
+  static override examples = ['<%= config.bin %> campaign examples/publish/small.campaign.yaml --out results/small --yes', '<%= config.bin %> publish examples/publish/small.campaign.yaml --from results/small --out docs/reports/small'];
+  static override args = { file: Args.string({ description: 'the campaign file (as given to `streamscore campaign`)', required: true }) };
+  static override flags = {
+    from: Flags.string({ description: 'the campaign folder it ran into (`campaign --out`), holding campaign-journal.jsonl and results/', required: true }),
+    out: Flags.string({ char: 'o', description: 'the report folder to write', required: true }),
+    title: Flags.string({ description: 'report title (default: the campaign’s)' }),
+    profile: Flags.string({ description: 'capacity profile of the projections', default: 'all', options: [...PROFILES] }),
+    guarantee: Flags.string({ description: 'delivery guarantee on every platform that offers it', default: 'exactly-once', options: [...GUARANTEES] }),
+    pricing: Flags.string({ description: 'how compute is paid for', default: 'on-demand', options: [...PRICING_OPTIONS] }),
+    placement: Flags.string({ description: 'EC2 nodes spread over AZs or in one', default: 'spread', options: [...PLACEMENTS] }),
+    region: Flags.string({ description: 'AWS region of the price book', default: 'us-east-1', env: 'AWS_REGION' }),
+    prices: Flags.string({ description: 'a price book file to use instead' }),
+  };
+
+  async run(): Promise<{ readme: string; results: string[]; charts: string[] }> {
+    const { args, flags } = await this.parse(Publish);
+    const campaign = readCampaignFile(args.file);
+    const from = resolve(flags.from);
+    const journalPath = join(from, 'campaign-journal.jsonl');
+    if (!existsSync(journalPath)) throw new UserError(`${from} holds no campaign journal (campaign-journal.jsonl).`, `Run \`streamscore campaign ${args.file} --out ${flags.from} --yes\` first.`);
+    const done = new CampaignJournal(journalPath).read().filter((l): l is Extract<typeof l, { state: 'done' }> => l.state === 'done');
+    const files = [...new Set(done.map((l) => citedPath(l.result, from)))];
+    const missing = files.filter((f) => !existsSync(f));
+    if (missing.length > 0) throw new UserError(`The campaign journal cites ${missing.length} Result file(s) that do not exist: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' …' : ''}.`, 'Restore them, or run the campaign again into a new folder.');
+    ensureWritableFolder(flags.out, '--out', 'the report', (m) => this.note(m));
+
+    const book = locatePriceBook(flags.region, flags.prices ? { path: flags.prices } : {}).book;
+    const results: { file: string; r: Result }[] = files.map((file) => ({ file, r: readResult(file) }));
+    const points: MeasuredPoint[] = [];
+    for (const { file, r } of results) {
+      const p = pointFromResult(r, book, file).point;
+      if (p) points.push(p);
+    }
+    const inputs: PlannerInputs = { book, shipped: loadShippedCalibration(), points };
+    const settings = { profile: flags.profile as ProfileChoice, guarantee: flags.guarantee as Guarantee, pricing: flags.pricing as PricingOption, placement: flags.placement as Placement };
+    const sloMs = campaign.latencySlo ? parseDuration(campaign.latencySlo, 'latencySlo') * 1000 : undefined;
+    const opts = { ...(sloMs !== undefined ? { sloMs } : {}), guarantee: settings.guarantee, pricing: settings.pricing, placement: settings.placement };
+
+    const registry = await this.registry();
+    const traitsCache = new Map<string, WorkloadTraits>();
+    const traitsOf = (id: string): WorkloadTraits => {
+      let t = traitsCache.get(id);
+      if (!t) {
+        t = workloadTraits(findWorkload(registry, id), campaign.params[id] ?? {});
+        traitsCache.set(id, t);
+      }
+      return t;
+    };
+
+    const runs: PublishedRun[] = results.map(({ file, r }) => ({
+      file,
+      runId: r.runId,
+      workload: r.config.workload,
+      label: [r.config.backend, r.config.target, ...Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`)].join(' '),
+      rate: r.summary.targetRate,
+      achievedRate: r.summary.achievedRate,
+      p99Ms: r.summary.latency.p99 / 1000,
+      verdict: r.verdict.status,
+      ...(r.cost ? { costPerHourUsd: r.cost.perHourUsd } : {}),
+      ...(r.findMax ? { sustainedRate: r.findMax.sustainedRate, trials: r.findMax.trials.length } : {}),
+    }));
+
+    const plans: PublishedPlan[] = [];
+    const guarantees: Record<string, string> = {};
+    const rates = campaign.rates.length > 0 ? campaign.rates : DEFAULT_PLAN_RATES;
+    let scenarios: string[] = [];
+    for (const w of campaign.workloads) {
+      const traits = traitsOf(w);
+      for (const rate of rates) {
+        const b = planBand(inputs, traits, rate, opts, settings.profile);
+        scenarios = b.scenarios.map((s) => s.id);
+        const central = b.outputs[0]!;
+        for (const p of central.platforms) {
+          const g = (p.feasible[0] ?? p.candidates[0])?.guarantee;
+          if (g && !guarantees[p.title]) guarantees[p.title] = `${g.given}: ${g.note}`;
+        }
+        const rec = central.recommendation;
+        plans.push({
+          workload: w,
+          rate,
+          ...(sloMs !== undefined ? { sloMs } : {}),
+          platforms: PLATFORMS.flatMap((pl) => {
+            const band = b.costBand[pl];
+            const e = central.platforms.find((x) => x.platform === pl)?.feasible[0];
+            return band ? [{ title: PLATFORM_TITLES[pl], low: band.low, central: band.central, high: band.high, label: e?.label ?? '–' }] : [];
+          }),
+          recommendation: rec ? { title: PLATFORM_TITLES[rec.evaluation.family], label: rec.evaluation.label, why: rec.why, guarantee: rec.evaluation.guarantee ? `${rec.evaluation.guarantee.given} (${rec.evaluation.guarantee.note})` : 'not stated' } : null,
+          verdict: b.verdict,
+          holdsAcrossBand: b.holdsAcrossBand,
+        });
+      }
+    }
+
+    // A day of load per workload: the three named days at the campaign's highest rate, and the campaign's own day file.
+    const days: PublishedDay[] = [];
+    const peak = Math.max(...rates);
+    for (const w of campaign.workloads) {
+      const traits = traitsOf(w);
+      const profiles: { label: string; rates: number[] }[] = DAY_SHAPES.map((shape) => ({ label: `${shape} day`, rates: dayProfile(shape, peak) }));
+      const fileShape = campaign.day?.shape.startsWith('file:') ? campaign.day.shape.slice('file:'.length).replace(/\/\d+(?:\.\d+)?(ms|s|m|h)?$/, '') : undefined;
+      if (fileShape) profiles.push({ label: `the campaign's day (${basename(fileShape)})`, rates: readRateCsv(resolve(fileShape)) });
+      for (const d of profiles) {
+        const out = planDay(inputs, traits, d.rates, d.label, opts);
+        days.push({
+          workload: w,
+          label: d.label,
+          peakRate: out.peakRate,
+          meanRate: out.meanRate,
+          ...(sloMs !== undefined ? { sloMs } : {}),
+          rows: out.rows.map((r) => ({ title: PLATFORM_TITLES[r.platform], strategy: r.strategy, config: r.config, totalUsd: r.totalUsd, sloMissedMinutes: r.sloMissedMinutes })),
+        });
+      }
+    }
+
+    const searches = points.filter((p) => p.sustainedRate !== undefined);
+    const check = checkPoints(inputs, traitsOf, searches);
+
+    const charts = campaign.workloads.map((w) => {
+      const traits = traitsOf(w);
+      const banded = planRatesBand(inputs, traits, logRates(1000, 1_000_000, 2), opts, settings.profile);
+      const res = banded.outputs[0]!;
+      return {
+        name: `crossover-${w.replace(/\//g, '-')}`,
+        chart: crossoverChart({
+          workload: w,
+          ...(sloMs !== undefined ? { sloMs } : {}),
+          series: res.points.flatMap((p) => PLATFORMS.map((pl) => ({ platform: pl, title: PLATFORM_TITLES[pl], rate: p.rate, perHourUsd: p.cheapest[pl]?.perHourUsd ?? null }))),
+          crossovers: res.crossovers.map((c) => {
+            const r = c.kind === 'winner' ? banded.crossovers.find((x) => x.below === c.below && x.above === c.above) : undefined;
+            return r && banded.scenarios.length > 1 ? { ...c, low: r.low, high: r.high } : c;
+          }),
+        }),
+      };
+    });
+
+    const pub: Publication = {
+      title: flags.title ?? campaign.title,
+      date: new Date().toISOString(),
+      settings: { ...settings, priceBook: `${book.region} ${book.date}`, scenarios },
+      guarantees,
+      runs,
+      plans,
+      days,
+      check: {
+        rows: check.rows.map((r) => ({
+          runId: r.runId,
+          workload: r.workload,
+          family: r.family,
+          ...(r.measuredRate !== undefined ? { measuredRate: r.measuredRate } : {}),
+          ...(r.projectedRate !== undefined ? { projectedRate: r.projectedRate } : {}),
+          ...(r.rateErrorPct !== undefined ? { rateErrorPct: r.rateErrorPct } : {}),
+          measuredP99Ms: r.measuredP99Ms,
+          ...(r.projectedP99Ms !== undefined ? { projectedP99Ms: r.projectedP99Ms } : {}),
+          ...(r.latencyErrorPct !== undefined ? { latencyErrorPct: r.latencyErrorPct } : {}),
+        })),
+        ...(check.meanAbsRateErrorPct !== undefined ? { meanAbsRateErrorPct: check.meanAbsRateErrorPct } : {}),
+        ...(check.meanAbsLatencyErrorPct !== undefined ? { meanAbsLatencyErrorPct: check.meanAbsLatencyErrorPct } : {}),
+      },
+      charts,
+    };
+    const folder = await writePublication(pub, resolve(flags.out));
+    if (!this.jsonEnabled()) this.log(`report:  ${folder.readme}\nresults: ${folder.results.length} copied into ${join(resolve(flags.out), 'results')}\ncharts:  ${folder.charts.length}`);
+    return folder;
+  }
+}
