@@ -100,6 +100,11 @@ export function nodeConfigEntries(spec: FlinkClusterSpec, node: NodeIdentity): [
     ['jobmanager.execution.failover-strategy', 'region'],
     ['restart-strategy.type', 'none'],
     ['cluster.evenly-spread-out-slots', true],
+    // The REST API serves metrics from a store it refreshes, in the background, on a request at
+    // least this long after the last refresh (default 10 s). The harness samples the source's read
+    // position once a second, after a few other requests: at 100 ms the first of them starts a
+    // refresh the position request sees, where a 10 s-old position would read as lag growing.
+    ['metrics.fetcher.update-interval', 100],
     ['jobmanager.memory.heap.size', mb(spec.jobManagerHeapMb)],
   ];
   if (node.role === 'taskmanager') {
