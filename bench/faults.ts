@@ -19,8 +19,7 @@ import type { BenchRow } from './types.js';
  *
  * Per run: recovery time (s after the fault; docs/faults.md), peak interval p99, records lost and
  * duplicated, and the delivery the verdict observed. Every Result is written to
- * BENCH_FAULTS_OUT (default results/bench-faults/), for `streamscore report`. Flock refuses q5 (its hopping windows are
- * not among the queries it runs), which the table says.
+ * BENCH_FAULTS_OUT (default results/bench-faults/), for `streamscore report`.
  */
 
 interface Scenario {
