@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseDataFile } from './file-syntax.js';
 import { z } from 'zod';
 import { UserError, ShapeSpecSchema } from '@streamscore/core';
 
@@ -80,12 +80,7 @@ export function readCompareFile(path: string): CompareFile {
   } catch (e) {
     throw new UserError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
   }
-  let data: unknown;
-  try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new UserError(`${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const data = parseDataFile(path, text);
   const parsed = CompareFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
