@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { UserError, buildShape, parseShape } from '@streamscore/core';
+import { UserError, buildShape, parseShape, readResult } from '@streamscore/core';
 import {
   campaignCells,
   cellSeconds,
@@ -29,7 +29,7 @@ export default class Campaign extends StreamscoreCommand {
   static override description =
     'By default a dry run: prints every resource each cell would create and its projected bill, and refuses when the total passes maxCostUsd. ' +
     'With --yes it runs the cells in order, tears down and sweeps after each, stops when the measured spend reaches the cap, writes every Result to OUT/results/ ' +
-    'and ends with a report. Run it again with the same --out to resume: finished cells are not repeated.';
+    'and ends with `streamscore publish` (a report of its Results where that command is not installed). Run it again with the same --out to resume: finished cells are not repeated.';
   static override examples = ['<%= config.bin %> campaign aws-first.yaml --out campaigns/first', '<%= config.bin %> campaign aws-first.yaml --out campaigns/first --yes'];
   static override args = { file: Args.string({ description: 'campaign file (YAML or JSON); see docs/aws.md#campaigns', required: true }) };
   static override flags = {
@@ -106,11 +106,16 @@ export default class Campaign extends StreamscoreCommand {
       process.off('SIGINT', onSigint);
     }
     let report: string | undefined;
-    if (outcome.results.length) {
-      // TODO(issue 15): end with `streamscore publish` once that command exists; until then the campaign's own report.
-      const { readResult } = await import('@streamscore/core');
-      const r = await renderReport(outcome.results.map((p) => readResult(p)), { outDir: flags.out, title: f.title });
-      report = r.htmlPath;
+    if (outcome.results.length && !outcome.cells.some((c) => c.status === 'not run')) {
+      if (this.config.findCommand('publish') && !this.jsonEnabled()) {
+        // The campaign ends with its publication (the command reads this journal and these Results).
+        // With --json it is left to the caller, so stdout stays one JSON document.
+        report = join(flags.out, 'publication');
+        await this.config.runCommand('publish', [args.file, '--from', flags.out, '--out', report]);
+      } else {
+        const r = await renderReport(outcome.results.map((p) => readResult(p)), { outDir: flags.out, title: f.title });
+        report = r.htmlPath;
+      }
     }
     if (!this.jsonEnabled()) {
       this.log('');
