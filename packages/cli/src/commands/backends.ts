@@ -17,12 +17,13 @@ export default class Backends extends StreamscoreCommand {
       targets: item.capabilities.targets,
       workloads: item.capabilities.workloads,
       knobs: Object.fromEntries(Object.entries(item.capabilities.knobs).map(([k, v]) => [k, v.description])),
+      faults: item.capabilities.faults ?? [],
     }));
     if (!this.jsonEnabled()) {
       this.log(
         renderTable(
-          ['backend', 'plugin', 'targets', 'knobs', 'description'],
-          backends.map((b) => [b.name, b.plugin, b.targets.join(','), Object.keys(b.knobs).join(',') || '-', b.description]),
+          ['backend', 'plugin', 'targets', 'knobs', 'faults', 'description'],
+          backends.map((b) => [b.name, b.plugin, b.targets.join(','), Object.keys(b.knobs).join(',') || '-', b.faults.join(',') || '-', b.description]),
         ),
       );
       for (const b of registry.broken) {
