@@ -94,8 +94,12 @@ export const MeasuredPointSchema = z.object({
   rate: z.number().nonnegative(),
   /** find-max's sustained rate; absent for a single run. */
   sustainedRate: z.number().nonnegative().optional(),
-  /** A single passing run: it sustained at least this (a lower bound on capacity). */
+  /** A single passing run: it sustained at least this (a lower bound on capacity; never used as one). */
   lowerBoundRate: z.number().nonnegative().optional(),
+  /** find-max: the lowest failing trial's rate above the sustained one (where the engine saturates). */
+  saturationRate: z.number().positive().optional(),
+  /** find-max: every trial's rate, p99 and verdict (the queueing model is fitted on them). */
+  trials: z.array(z.object({ rate: z.number().nonnegative(), p99Ms: z.number().nonnegative(), passed: z.boolean() })).optional(),
   latencyP99Ms: z.number().nonnegative(),
   latencySloMs: z.number().optional(),
   provisioningMs: z.number().nonnegative(),
@@ -315,6 +319,10 @@ export function pointFromResult(r: Result, book: PriceBook, file?: string): Poin
     vcpusPerUnit,
     rate: r.summary.targetRate,
     ...(fm && fm.sustainedRate > 0 ? { sustainedRate: fm.sustainedRate } : {}),
+    ...(fm && fm.sustainedRate > 0 && fm.trials.some((t) => !t.passed && t.rate > fm.sustainedRate)
+      ? { saturationRate: Math.min(...fm.trials.filter((t) => !t.passed && t.rate > fm.sustainedRate).map((t) => t.rate)) }
+      : {}),
+    ...(fm && fm.trials.length > 0 ? { trials: fm.trials.map((t) => ({ rate: t.rate, p99Ms: t.p99Us / 1000, passed: t.passed })) } : {}),
     ...(!(fm && fm.sustainedRate > 0) && passed ? { lowerBoundRate: r.summary.achievedRate } : {}),
     latencyP99Ms: r.summary.latency.p99 / 1000,
     ...(fm ? { latencySloMs: fm.latencySloMs } : r.config.latencySloMs !== undefined ? { latencySloMs: r.config.latencySloMs } : {}),

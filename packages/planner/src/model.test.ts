@@ -105,9 +105,10 @@ describe('a Flink on EC2 configuration, by hand', () => {
     expect(e.costPerMillionEventsUsd.value).toBeCloseTo(((ec2 + ebs + ip + kin + kout) / 3.6e9) * 1e6, 9);
   });
 
-  it('projects p99 for a per-event query from what it waits for: 210 + 200 + 100 ms, plus queueing at ρ = 1M / 1.12M', () => {
-    // A find-max rate is saturation: ρ = 1,000,000 / 1,120,000 = 0.8929; 0.5 × 200 ms × ρ/(1 − ρ) = 833.3 ms
-    const rho = 1_000_000 / 1_120_000;
+  it('projects p99 for a per-event query from what it waits for: 210 + 200 + 100 ms, plus queueing at ρ = 1M ÷ (1.12M ÷ 0.9)', () => {
+    // The search saw no failing trial, so its rate is taken as 0.9 of saturation: ρ = 1,000,000 / (1,120,000 / 0.9) = 0.8036;
+    // 0.5 × 200 ms × ρ/(1 − ρ) = 409.1 ms
+    const rho = 1_000_000 / (1_120_000 / 0.9);
     expect(e.utilisation).toBeCloseTo(rho, 9);
     expect(e.latencyP99Ms.value).toBeCloseTo(510 + 0.5 * 200 * (rho / (1 - rho)), 6);
     expect(e.latencyP99Ms.basis).toBe('projected');
@@ -297,5 +298,59 @@ describe('measured points from Results', () => {
 
   it('skips a backend it has no model for, saying so', () => {
     expect(pointFromResult(result({ backend: 'duckdb', target: 'local', knobs: {} }), book).skipped).toMatch(/no capacity model/);
+  });
+});
+
+describe('latency grows with utilisation, fitted on find-max trials', () => {
+  it('fits k of p99 = a + k × batch × ρ/(1 − ρ) on the passing trials, ρ = rate ÷ the lowest failing rate', async () => {
+    const { queueingK } = await import('./model.js');
+    // Saturation 10,000/s (the failing trial). Passing trials at ρ = 0.2, 0.5, 0.8 → ρ/(1 − ρ) = 0.25, 1, 4;
+    // p99 = 100 + 80 × that = 120, 180, 420 ms. With a 100 ms batch, k = 80 / 100 = 0.8.
+    const p = point({
+      runId: 'search',
+      workload: 'nexmark/q0',
+      backend: 'local',
+      target: 'local',
+      engine: 'local',
+      config: { family: 'local', parallelism: 1, cpus: 2 },
+      units: 1,
+      vcpusPerUnit: 1,
+      sustainedRate: 8000,
+      saturationRate: 10_000,
+      trials: [
+        { rate: 2000, p99Ms: 120, passed: true },
+        { rate: 5000, p99Ms: 180, passed: true },
+        { rate: 8000, p99Ms: 420, passed: true },
+        { rate: 10_000, p99Ms: 9000, passed: false },
+      ],
+    });
+    const inputs: PlannerInputs = { book, shipped, points: [p] };
+    const k = queueingK(inputs, 'local', 'nexmark/q0', 100);
+    expect(k.k).toBeCloseTo(0.8, 9);
+    expect(k.source).toMatch(/fitted on 3 passing trial/);
+    // Without trials, the assumed k.
+    expect(queueingK({ book, shipped, points: [] }, 'local', 'nexmark/q0', 100).k).toBe(0.5);
+    // Two workers (not the measured configuration, whose own p99 would be used): capacity 8,000 × (1 + 0.9) = 15,200/s, and
+    // the search kept 0.8 of saturation, so saturation is 19,000/s; at 4,000/s ρ = 4/19 and p99 = 100 ms tick + 0.8 × 100 × ρ/(1 − ρ).
+    const e = evaluate(inputs, q0, { family: 'local', parallelism: 2, cpus: 2 }, 4000);
+    const rho = 4000 / 19_000;
+    expect(e.utilisation).toBeCloseTo(rho, 9);
+    expect(e.latencyP99Ms.value).toBeCloseTo(100 + 0.8 * 100 * (rho / (1 - rho)), 9);
+  });
+
+  it('reads saturation and trials from a find-max Result', () => {
+    const r = {
+      runId: 'fm',
+      endedAt: '2026-11-25T10:00:00Z',
+      complete: true,
+      config: { workload: 'nexmark/q0', backend: 'local', target: 'local', knobs: {}, latencySloMs: 100 },
+      environment: { cpus: 2 },
+      deployment: { provisioningMs: 0, details: {} },
+      summary: { targetRate: 8000, achievedRate: 8000, eventsIn: 1, eventsOut: 1, latency: { p99: 50_000 } },
+      verdict: { status: 'pass' },
+      ledger: [],
+      findMax: { sustainedRate: 8000, latencySloMs: 100, trials: [{ rate: 8000, p99Us: 50_000, passed: true }, { rate: 16_000, p99Us: 900_000, passed: false }, { rate: 12_000, p99Us: 400_000, passed: false }] },
+    } as unknown as Result;
+    expect(pointFromResult(r, book).point).toMatchObject({ sustainedRate: 8000, saturationRate: 12_000, trials: [{ rate: 8000, p99Ms: 50, passed: true }, { rate: 16_000, p99Ms: 900, passed: false }, { rate: 12_000, p99Ms: 400, passed: false }] });
   });
 });

@@ -197,6 +197,9 @@ export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: s
     if (chosen.length === 0) return undefined;
     const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: p.sustainedRate! }));
     const fit = fitScaling(samples, defaultEta, same.length > 0);
+    // Where the search saw the engine fail above the rate it kept, saturation is there: the
+    // sustained rate is that share of it (otherwise the search stopped at its bound, taken as 0.9).
+    const shares = chosen.map((p) => (p.saturationRate ? p.sustainedRate! / p.saturationRate : 0.9));
     return {
       perVcpu: fit.perVcpu,
       eta: fit.eta,
@@ -205,7 +208,7 @@ export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: s
       etaSource: fit.etaFitted ? `η ${fit.eta.toFixed(2)} fitted from ${same.length} measured sizes${fit.etaRaw !== undefined && fit.etaRaw !== fit.eta ? ` (raw ${fit.etaRaw.toFixed(2)}, clamped to [0, 1])` : ''}` : etaNote,
       lowerBound: false,
       measuredWithoutCheckpoints: engine === 'flink',
-      headroom: 1,
+      headroom: shares.reduce((a, b) => a + b, 0) / shares.length,
     };
   }
   const profile = profileById(inputs, engine, scenario.flink === 'auto' ? 'nexmark-v2' : scenario.flink);
@@ -534,6 +537,7 @@ function evaluateLocal(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     lowerBound: speed.lowerBound,
     guarantee: { given: 'none', note: 'in-process engine: nothing survives the process' },
     queueMs: tick,
+    saturation: cap / speed.headroom,
   };
 }
 
@@ -761,7 +765,7 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
   // holds a poll's worth of input longer the closer the rate is to saturation.
   const saturation = parts.saturation ?? parts.capacity;
   const rho = saturation > 0 ? Math.min(rate / saturation, 0.99) : 0;
-  const q = parts.queueMs !== undefined ? queueing(inputs, parts.queueMs, rho) : { ms: 0, work: '' };
+  const q = parts.queueMs !== undefined ? queueing(queueingK(inputs, config.family, traits.id, parts.queueMs, opts), parts.queueMs, rho) : { ms: 0, work: '' };
   // A measured run of this very configuration gives measured figures.
   let sustainable: Figure = { value: parts.capacity, basis: 'projected', source: `${parts.capacityWork} — ${parts.capacitySource}` };
   let latency: Figure = { value: parts.latencyMs + q.ms, basis: 'projected', source: parts.latencyWork + q.work };
@@ -805,9 +809,32 @@ export function discounted(c: CostItem, book: PriceBook, pricing: PricingOption,
   return { ...c, item: `${c.item} (${pricing} −${Math.round(off * 100)}%)`, usdPerHour: c.usdPerHour * (1 - off) };
 }
 
-/** The queueing term of p99: k × batch ms × ρ/(1 − ρ); k from platforms.json (fitted on find-max trials when there are some). */
-export function queueing(inputs: PlannerInputs, batchMs: number, rho: number): { ms: number; work: string } {
-  const k = platformNumber(inputs.shipped.platforms, 'latency.queueingK');
-  const ms = k * batchMs * (rho / (1 - rho));
-  return { ms, work: ` + queueing ${k} × ${batchMs} ms × ρ/(1 − ρ) at utilisation ρ = ${rho.toFixed(2)} → ${fmt(ms)} ms` };
+/**
+ * k of the queueing term, fitted on the passing trials of find-max searches of the family and
+ * workload: p99 = a + k × batch × ρ/(1 − ρ), with ρ = trial rate ÷ the search's saturation rate
+ * (its lowest failing trial above the rate it kept). The default (platforms.json) where fewer
+ * than two distinct utilisations were tried, or the fit is not increasing.
+ */
+export function queueingK(inputs: PlannerInputs, family: Family, workloadId: string, batchMs: number, opts: EvaluateOptions = {}): { k: number; source: string } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const runs: string[] = [];
+  for (const p of usable(inputs.points, opts.exclude)) {
+    if (p.config.family !== family || p.workload !== workloadId || !p.saturationRate || !p.trials) continue;
+    runs.push(p.runId);
+    for (const t of p.trials.filter((t) => t.passed && t.rate < p.saturationRate!)) {
+      const rho = Math.min(t.rate / p.saturationRate, 0.99);
+      xs.push(rho / (1 - rho));
+      ys.push(t.p99Ms);
+    }
+  }
+  const fit = linearFit(xs, ys);
+  if (fit && fit.b > 0 && batchMs > 0) return { k: fit.b / batchMs, source: `k fitted on ${xs.length} passing trial(s) of ${runs.length} search(es)` };
+  return { k: platformNumber(inputs.shipped.platforms, 'latency.queueingK'), source: 'k assumed (platforms.json latency.queueingK)' };
+}
+
+/** The queueing term of p99: k × batch ms × ρ/(1 − ρ). */
+export function queueing(k: { k: number; source: string }, batchMs: number, rho: number): { ms: number; work: string } {
+  const ms = k.k * batchMs * (rho / (1 - rho));
+  return { ms, work: ` + queueing ${k.k.toFixed(2)} × ${batchMs} ms × ρ/(1 − ρ) at utilisation ρ = ${rho.toFixed(2)} → ${fmt(ms)} ms (${k.source})` };
 }

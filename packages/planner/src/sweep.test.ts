@@ -161,7 +161,7 @@ describe('--check: projected against measured', () => {
     expect(out.rows[1]!.rateErrorPct).toBeCloseTo(888, 6);
     expect(out.meanAbsRateErrorPct).toBeCloseTo((Math.abs(out.rows[0]!.rateErrorPct!) + 888) / 2, 6);
     // latency: 100 ms (per-event on the local engine) + queueing 0.5 × 100 ms × ρ/(1 − ρ); p1's rate is 10× the projected
-    // capacity, so ρ is capped at 0.99: 100 + 50 × 99 = 5,050 ms against 272 measured
+    // capacity, so ρ is capped at 0.99: 100 + 50 × 99 = 5,050 ms against 272 measured (the trial-fitted k needs trials; these points have none)
     expect(out.rows[0]!.projectedP99Ms).toBeCloseTo(100 + 0.5 * 100 * (0.99 / 0.01), 6);
     expect(out.rows[0]!.latencyErrorPct).toBeCloseTo(((5050 - 272) / 272) * 100, 6);
   });
