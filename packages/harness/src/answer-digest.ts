@@ -40,9 +40,11 @@ export class AnswerDigest {
   rows = 0;
   private readonly buckets = new Map<number, ActualBucket>();
   private readonly keys: Map<string, KeyFinal> | undefined;
-  private readonly dir: string;
-  private readonly file: string;
+  /** The spool, created with the first record written (a run that answers nothing leaves no file). */
+  private dir: string | undefined;
+  private file = '';
   private fd: number | undefined;
+  private disposed = false;
   private pending: string[] = [];
   private pendingChars = 0;
   private written = 0;
@@ -54,9 +56,6 @@ export class AnswerDigest {
   ) {
     this.bucketMs = options.bucketMs ?? DEFAULT_BUCKET_MS;
     this.keys = spec.upsertKey?.length ? new Map() : undefined;
-    this.dir = mkdtempSync(join(tmpdir(), 'streamscore-answers-'));
-    this.file = join(this.dir, 'rows.jsonl');
-    this.fd = openSync(this.file, 'w');
   }
 
   get updating(): boolean {
@@ -163,11 +162,18 @@ export class AnswerDigest {
   dispose(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    rmSync(this.dir, { recursive: true, force: true });
+    this.disposed = true;
+    this.pending = [];
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private flush(): void {
-    if (this.pending.length === 0 || this.fd === undefined) return;
+    if (this.pending.length === 0 || this.disposed) return;
+    if (this.fd === undefined) {
+      this.dir = mkdtempSync(join(tmpdir(), 'streamscore-answers-'));
+      this.file = join(this.dir, 'rows.jsonl');
+      this.fd = openSync(this.file, 'w');
+    }
     this.written += writeSync(this.fd, this.pending.join('\n') + '\n');
     this.pending = [];
     this.pendingChars = 0;
@@ -191,7 +197,8 @@ export class AnswerDigest {
 
   /** Calls `each` with the canonical text of every spooled record from this byte offset on. */
   private readFrom(offset: number, each: (text: string) => void): void {
-    if (this.fd === undefined) throw new Error('the answer spool was disposed: records can no longer be read back');
+    if (this.disposed) throw new Error('the answer spool was disposed: records can no longer be read back');
+    if (this.fd === undefined) return;
     const fd = openSync(this.file, 'r');
     try {
       const buf = Buffer.allocUnsafe(1 << 22);

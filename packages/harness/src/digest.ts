@@ -15,7 +15,16 @@ const TWO_32 = 0x1_0000_0000;
 export function hash64(text: string, out: { lo: number; hi: number }): void {
   let h1 = 0xdeadbeef ^ text.length;
   let h2 = 0x41c6ce57 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
+  // Two UTF-16 units per step (the length is in the seed, so a trailing unit cannot be confused
+  // with none): half the multiplies of one unit per step, on the collector's hot path.
+  const pairs = text.length - 1;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const c = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  if (i < text.length) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
