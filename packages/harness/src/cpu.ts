@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { IntervalCpu, ProcessRef } from '@streamscore/core';
+import { pinProcess, type PinSpec } from './pin.js';
 
 /** One process as /proc/<pid>/stat shows it: its parent and its CPU time so far, in clock ticks. */
 export interface ProcStat {
@@ -79,12 +80,20 @@ export class CpuSampler {
   private readonly last = new Map<number, number>();
   private lastSelf = process.cpuUsage();
   private readonly src: ProcSource;
+  private readonly pinned = new Set<number>();
 
+  /**
+   * `pin` (`--pin`): CPUs per role. The harness is pinned at once; the transport's and the
+   * system under test's processes, and their descendants, as each is first seen (children
+   * started after that inherit the pin).
+   */
   constructor(
     private readonly processes: () => readonly ProcessRef[],
     src?: ProcSource,
+    private readonly pin: PinSpec = {},
   ) {
     this.src = src ?? procFs();
+    if (pin.harness) pinProcess(process.pid, pin.harness);
     this.sample(); // the first interval starts now
   }
 
@@ -122,6 +131,11 @@ export class CpuSampler {
         const p = byPid.get(pid)!;
         ticks += p.ticks - (this.last.get(pid) ?? 0);
         seen.set(pid, p.ticks);
+        const cpus = this.pin[role];
+        if (cpus && !this.pinned.has(pid)) {
+          pinProcess(pid, cpus);
+          this.pinned.add(pid);
+        }
         for (const c of children.get(pid) ?? []) queue.push(c.pid);
       }
       out[role === 'sut' ? 'sutS' : 'transportS'] = round(Math.max(0, ticks) / this.src.ticksPerSecond);

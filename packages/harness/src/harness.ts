@@ -29,6 +29,7 @@ import { judgeRun } from './judge.js';
 import { assembleResult, costOfRun } from './result.js';
 import { FaultSchedule, assignFaults } from './faults.js';
 import { withRecovery } from './recovery.js';
+import type { PinSpec } from './pin.js';
 
 export type { Progress } from './intervals.js';
 
@@ -63,6 +64,8 @@ export interface RunOptions {
   transport?: HarnessTransport;
   /** Faults fired during the load (docs/faults.md); refused before anything starts when nobody injects one. */
   faults?: readonly FaultSpec[];
+  /** `--pin`: CPUs for the harness, the transport's stand-in and the system under test (taskset). */
+  pin?: PinSpec;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   log?: (message: string) => void;
@@ -172,6 +175,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       driver: d,
       errors,
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.pin ? { pin: o.pin } : {}),
     });
     sampler = s;
     driver = d;

@@ -11,6 +11,8 @@ export * from './baseline.js';
 export * from './compare-file.js';
 export * from './faults.js';
 export * from './recovery.js';
+export * from './cpu.js';
+export * from './pin.js';
 export * from './doctor/doctor.js';
 export * from './doctor/quotas.js';
 export * from './doctor/permissions.js';

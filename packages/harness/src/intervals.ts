@@ -3,6 +3,7 @@ import type { Collector } from './collect.js';
 import { phaseAt, type Schedule } from './schedule.js';
 import { encoded } from './score.js';
 import { CpuSampler } from './cpu.js';
+import type { PinSpec } from './pin.js';
 
 export interface Progress {
   phase: 'warmup' | 'measure' | 'post-measure' | 'drain' | 'verify';
@@ -42,10 +43,11 @@ export class IntervalSampler {
       driver: DriverCounts;
       errors: string[];
       onProgress?: (p: Progress) => void;
+      pin?: PinSpec;
     },
   ) {
     // Asked at every sample: a backend's processes come and go (Lambda workers, a restarted TaskManager).
-    this.cpu = new CpuSampler(() => [...(p.backend.processes?.(p.deployment) ?? []), ...(p.transport.processes?.() ?? [])]);
+    this.cpu = new CpuSampler(() => [...(p.backend.processes?.(p.deployment) ?? []), ...(p.transport.processes?.() ?? [])], undefined, p.pin);
   }
 
   async tick(now: number): Promise<void> {

@@ -16,6 +16,7 @@ import {
 import { loadPriceBook, type PriceBook, costOfLedger } from '@streamscore/cost';
 import type { Schedule } from './schedule.js';
 import { encoded } from './score.js';
+import { cpuTotals } from './cpu.js';
 
 /**
  * The run's cost from its ledger; the price book defaults to the shipped snapshot of the region
@@ -130,6 +131,7 @@ export function assembleResult(r: ResultParts): Result {
       latency: percentiles(r.measuredLatency.total),
       sendDelay: percentiles(r.sendDelay.total),
       ...eventsPerCpu(r.intervals),
+      ...cpuSummary(r.intervals),
     },
     latency: encoded(r.measuredLatency.total),
     sendDelay: encoded(r.sendDelay.total),
@@ -139,6 +141,11 @@ export function assembleResult(r: ResultParts): Result {
     ...(r.cost ? { cost: r.cost } : {}),
     errors: r.errors,
   };
+}
+
+function cpuSummary(intervals: readonly Interval[]): { cpu?: NonNullable<ReturnType<typeof cpuTotals>> } {
+  const cpu = cpuTotals(intervals);
+  return cpu ? { cpu } : {};
 }
 
 /**

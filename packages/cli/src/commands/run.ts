@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { join } from 'node:path';
-import { homedir } from 'node:os';
+import { cpus, homedir } from 'node:os';
 import {
   MIN_ANSWERS_FOR_P99,
   buildShape,
@@ -23,6 +23,8 @@ import {
   type RunFile,
   parseFaultEntry,
   parseFaultFlag,
+  parsePin,
+  requireTaskset,
 } from '@streamscore/harness';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
@@ -35,6 +37,7 @@ import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
 import { renderTable } from '../lib/table.js';
 import { trapInterrupts } from '../lib/signals.js';
 import { leftoverWarning } from '../lib/leftovers.js';
+import { checkGeneratorOptions } from '../lib/generator-options.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
@@ -87,6 +90,10 @@ export default class Run extends StreamscoreCommand {
     'max-cost': Flags.string({ description: 'refuse to run when the plan’s projected cost is above this, USD (cloud targets)', default: '1' }),
     yes: Flags.boolean({ char: 'y', description: 'run even when the projected cost is above --max-cost' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress line' }),
+    pin: Flags.string({
+      description: 'pin parts of the run to CPUs with taskset: harness=CPUS, transport=CPUS (local Kinesis), sut=CPUS (the system under test), e.g. --pin harness=0 sut=1',
+      multiple: true,
+    }),
     drivers: Flags.integer({ description: 'driver processes generating the load, each its slice of the one stream (memory transport)', min: 1, default: 1 }),
   };
 
@@ -132,10 +139,13 @@ export default class Run extends StreamscoreCommand {
     if (flags.region && backend.capabilities.knobs['region'] && knobs['region'] === undefined) knobs['region'] = flags.region;
     const params = { ...(file?.params ?? {}), ...parseKeyValues(flags.param, 'param') };
     const generatorOptions = { ...(file?.generator ?? {}), ...parseKeyValues(flags.gen, 'gen') };
+    checkGeneratorOptions(workload, generatorOptions);
     const faults = [...(file?.faults ?? []).map((f, i) => parseFaultEntry(f, `${flags.file}: faults[${i}]`)), ...(flags.fault ?? []).map(parseFaultFlag)];
     const findMax = flags['find-max'] || file?.findMax !== undefined;
     if (findMax && faults.length) throw new UserError('--fault and --find-max do not go together: a search needs runs that measure the steady state.', 'Run the search first, then one run with --fault at the rate it found.');
     if (findMax && sloMs === undefined) throw new UserError('--find-max needs a latency SLO.', 'Add --latency-slo 100ms (or latencySlo in the run file).');
+    const pin = flags.pin?.length ? parsePin(flags.pin, cpus().length) : undefined;
+    if (pin) requireTaskset();
 
     const leftover = leftoverWarning(backend.name);
     if (leftover) this.note(leftover);
@@ -184,6 +194,7 @@ export default class Run extends StreamscoreCommand {
       generatorOptions,
       ...(flags.drivers > 1 ? { drivers: flags.drivers } : {}),
       ...(faults.length ? { faults } : {}),
+      ...(pin ? { pin } : {}),
       ledgerPath: join(homedir(), '.streamscore', 'ledger.jsonl'),
       verifyMaxEvents: flags['verify-max-events'],
       signal: abort.signal,
