@@ -254,7 +254,8 @@ export const flinkBackend: Backend = {
     const checkpointDir = d.target === 'local' && cluster?.dir ? `file://${cluster.dir}/checkpoints` : undefined;
     s.jobArgsExtra = guaranteeArgs(guaranteesOf(req.knobs), checkpointDir);
     s.checkpointDir = checkpointDir;
-    const rest = new FlinkRestClient(s.restUrl);
+    // POST /jars/{id}/run answers once the JobManager has planned the job: tens of seconds on a busy machine.
+    const rest = new FlinkRestClient(s.restUrl, { timeoutMs: 120_000 });
     const started = Date.now();
     try {
       s.jarId ??= await rest.uploadJar(jobJarPath());
