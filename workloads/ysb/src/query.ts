@@ -193,6 +193,7 @@ export const ysbCampaigns: Workload<YsbEvent, YsbParams> = {
   },
   eventTime: (e) => e.event_time,
   generator: ysbGenerator,
+  generatorOptions: YsbConfigSchema,
   serialize: ysbSerializer,
   reference: (events, p) => ysbReference(events, p),
   incrementalReference: (p) => ysbOracle(p),

@@ -116,6 +116,11 @@ export interface Workload<E = unknown, P extends Record<string, unknown> = Recor
   /** Event time of an event, ms since epoch. */
   eventTime(event: E): number;
   generator(request: GeneratorRequest): EventSource<E>;
+  /**
+   * The options the generator takes (`--gen key=value`, `generator:` in run files), so a caller
+   * can refuse an unknown one and name the valid ones before a run starts. Absent: none.
+   */
+  generatorOptions?: z.ZodObject<z.ZodRawShape>;
   /** The oracle: exact expected output of the query over a finite list of events, in arrival order. */
   reference(events: readonly E[], params: P): Row[];
   /**

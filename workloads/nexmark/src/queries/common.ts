@@ -88,6 +88,7 @@ export const nexmarkSuite = {
   suite: 'nexmark',
   eventTime,
   generator: nexmarkGenerator,
+  generatorOptions: NexmarkConfigSchema,
   serialize: nexmarkSerializer,
   module: MODULE,
 } as const;
