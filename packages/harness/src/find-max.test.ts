@@ -90,6 +90,15 @@ describe('findSustainableRate', () => {
     expect(out.trials.find((t) => !t.passed)!.reason).toMatch(/backlog grows/);
   });
 
+  it('takes the input lag in events (inputLagEvents) over the Kinesis records it came in', () => {
+    // 400 events/s of lag growth in records of ~100 events: 4 records/s, under 1% of 1,000/s.
+    const intervals = [1, 2, 3, 4, 5].map((t) => ({ t, phase: 'measure', sendBacklog: 0, backend: { inputLagRecords: 4 * t, inputLagEvents: 400 * t } }));
+    const r = { runId: 'r', complete: true, intervals, summary: { achievedRate: 1000, latency: { p99: 20_000, count: 1000 } }, verdict: { status: 'pass' } } as unknown as Result;
+    const t = judgeTrial(r, 1000, { latencySloMs: 100 });
+    expect(t.passed).toBe(false);
+    expect(t.backlogSlope).toBeCloseTo(400, 6);
+  });
+
   it('stops at the ceiling when the system is faster than maxRate', async () => {
     const out = await findSustainableRate({ startRate: 1000, maxRate: 5000, latencySloMs: 100, runTrial: fakeTrial(1e9) });
     expect(out.sustainedRate).toBe(5000);

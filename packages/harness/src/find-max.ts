@@ -72,12 +72,14 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
 
 /**
  * Lag of each measured interval: events due but not yet sent by the driver (its backlog), plus
- * the records written to the engine's input and not yet read (`inputLagRecords`, reported by
+ * the events written to the engine's input and not yet read (`inputLagEvents`, reported by
  * transports that can tell, e.g. Kinesis), so an engine that accepts input but falls behind counts.
  */
 export function lagSeries(r: Result): { t: number[]; lag: number[] } {
   const measured = r.intervals.filter((i) => i.phase === 'measure');
-  return { t: measured.map((i) => i.t), lag: measured.map((i) => i.sendBacklog + (i.backend['inputLagRecords'] ?? 0)) };
+  // In events, as the driver's backlog is: inputLagRecords counts Kinesis records (hundreds of
+  // events each), the fallback only for a transport that reports no event count.
+  return { t: measured.map((i) => i.t), lag: measured.map((i) => i.sendBacklog + (i.backend['inputLagEvents'] ?? i.backend['inputLagRecords'] ?? 0)) };
 }
 
 export function judgeTrial(
