@@ -52,6 +52,9 @@ describe('streamscore CLI', () => {
     ['a negative rate', ['run', 'nexmark/q0', '--rate=-5'], /--rate must be a positive number/],
     ['a malformed duration', ['run', 'nexmark/q0', '--duration', 'ten'], /--duration "ten" is not a duration/],
     ['an unknown knob', ['run', 'nexmark/q0', '--knob', 'nodes=3'], /has no knob "nodes"/],
+    ['a malformed fault', ['run', 'nexmark/q0', '--fault', 'kill-taskmanager'], /--fault "kill-taskmanager" is not KIND@TIME/],
+    ['a fault the backend cannot inject', ['run', 'nexmark/q0', '--fault', 'kill-taskmanager@1s'], /local on target local cannot inject kill-taskmanager; it injects no faults/],
+    ['a fault on a target that cannot do it', ['run', 'nexmark/q0', '--backend', 'flock', '--target', 'aws', '--fault', 'function-crash@1s', '--region', 'us-east-1'], /flock on target aws cannot inject function-crash/],
   ];
   for (const [what, args, message] of bad) {
     it(`refuses ${what} with one clear line and no stack`, () => {
