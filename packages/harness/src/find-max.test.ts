@@ -66,6 +66,20 @@ describe('findSustainableRate', () => {
     expect(out.sustainedRate).toBe([...out.rates].sort((a, b) => a - b)[1]);
     expect([out.min, out.max]).toEqual([Math.min(...out.rates), Math.max(...out.rates)]);
     expect(new Set(out.trials.map((t) => t.repetition))).toEqual(new Set([0, 1, 2]));
+    // The rate per CPU-second of the system under test comes from the Result shown, when measured.
+    expect(out.eventsPerSutCpuSecond).toBeUndefined();
+    const withCpu = await findSustainableRateRepeated({
+      startRate: 10_000,
+      maxRate: 20_000,
+      latencySloMs: 100,
+      repeat: 1,
+      runTrial: async (rate) => {
+        const r = await fakeTrial(1e9)(rate);
+        return { ...r, summary: { ...r.summary, eventsPerSutCpuSecond: rate * 2 } } as Result;
+      },
+    });
+    expect(withCpu.sustainedRate).toBe(20_000);
+    expect(withCpu.eventsPerSutCpuSecond).toBe(40_000);
   });
 
   it('counts only a passing verdict: unchecked, vacuous and incomplete trials fail', async () => {

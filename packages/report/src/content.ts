@@ -230,7 +230,8 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
         ...(reps ? [String((t.repetition ?? 0) + 1)] : []),
         t.passed ? 'yes' : 'no',
         t.achievedRate !== undefined ? formatRate(t.achievedRate) : '—',
-        formatMs(t.p99Us),
+        // A trial's p99 names the answers behind it; below 100 it is not a p99.
+        t.scored === undefined ? formatMs(t.p99Us) : t.scored < MIN_ANSWERS_FOR_P99 ? `— (${t.scored} answers)` : `${formatMs(t.p99Us)} of ${formatRate(t.scored)}`,
         formatRate(t.backlogSlope),
         t.verdict ?? '—',
         t.reason,

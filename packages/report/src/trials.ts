@@ -16,6 +16,8 @@ export const TrialSchema = z.object({
   achievedRate: z.number().optional(),
   runId: z.string().optional(),
   verdict: z.string().optional(),
+  /** Scored answers behind p99Us. */
+  scored: z.number().optional(),
 });
 export const TrialsSchema = z.array(TrialSchema);
 export type ReportTrial = z.infer<typeof TrialSchema>;
