@@ -2,13 +2,13 @@
  * `streamscore campaign FILE` as a user runs it.
  * - Dry run against moto's server (reached through the SDK's AWS_ENDPOINT_URL): every cloud
  *   backend's plan is printed with its resources and projected bill, a campaign over its cap is
- *   refused in one line (exit 2), and nothing is created in the account.
- * - `--yes` with local cells in a child process that is SIGKILLed half-way, then resumed: no
- *   finished cell runs twice, the killed cell is swept and run again, every cell ends with a Result.
+ *   refused in one line (exit 2), `--yes` refuses when doctor finds no identity, and
+ *   nothing is created in the account.
+ * The SIGKILLed campaign resumed: test/campaign-resume.test.ts; on kda: test/campaign-kda.test.ts.
  * The cap stopping a campaign on measured spend: packages/harness/src/campaign/campaign.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,21 @@ describe('streamscore campaign', () => {
     ]);
     expect(existsSync(join(dir, 'over', 'campaign-journal.jsonl'))).toBe(false);
 
+    // --yes checks the account first (doctor): with credentials that resolve to nobody, nothing starts.
+    const noCreds = spawnSync(process.execPath, [BIN, 'campaign', join(dir, 'cloud.yaml'), '--out', join(dir, 'no-creds'), '--yes'], {
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: {
+        ...Object.fromEntries(Object.entries(env()).filter(([k]) => k !== 'AWS_ACCESS_KEY_ID' && k !== 'AWS_SECRET_ACCESS_KEY')),
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    expect(noCreds.status, noCreds.stderr).toBe(2);
+    expect(noCreds.stderr).toContain('streamscore: The account is not ready for this campaign: identity (STS GetCallerIdentity failed');
+    expect(existsSync(join(dir, 'no-creds', 'campaign-journal.jsonl'))).toBe(false);
+
     const cfg = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     const lambda = new LambdaClient(cfg);
     const ec2 = new EC2Client(cfg);
@@ -85,40 +100,5 @@ describe('streamscore campaign', () => {
     expect((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).toEqual([]);
     expect(((await iam.send(new ListRolesCommand({ PathPrefix: '/streamscore/' }))).Roles ?? []).length).toBe(0);
     for (const c of [lambda, ec2, iam]) c.destroy();
-  }, 240_000);
-
-  it('--yes killed half-way (SIGKILL) and run again: finished cells are not repeated, every cell ends with a Result', async () => {
-    const file = join(dir, 'local.yaml');
-    const out = join(dir, 'local-out');
-    writeFileSync(file, 'title: local campaign\nmaxCostUsd: 0.01\nworkloads: [nexmark/q0]\nbackends: [{ backend: local }]\nrates: [1000, 2000, 3000]\nduration: 2s\n');
-    const journalPath = join(out, 'campaign-journal.jsonl');
-    const lines = () => (existsSync(journalPath) ? readFileSync(journalPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { state: string; cell: string; runId: string }) : []);
-    // First invocation: killed as soon as its first cell is done and the second has started.
-    const child = spawn(process.execPath, [BIN, 'campaign', file, '--out', out, '--yes'], { env: env(), stdio: 'ignore' });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(signal ? -1 : code)));
-    const deadline = Date.now() + 120_000;
-    while (!lines().some((l) => l.state === 'started' && l.cell.endsWith('rate 2000')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGKILL');
-    expect(await exited).toBe(-1);
-    const before = lines();
-    expect(before.filter((l) => l.state === 'done').map((l) => l.cell)).toEqual(['nexmark/q0 | local | rate 1000']);
-    const killedRun = before.find((l) => l.state === 'started' && l.cell.endsWith('rate 2000'))!.runId;
-
-    const again = campaign([file, '--out', out, '--yes', '--json']);
-    expect(again.status, again.stderr).toBe(0);
-    const outcome = (JSON.parse(again.stdout) as { outcome: { cells: { cell: string; status: string; verdict?: string }[]; spentUsd: number } }).outcome;
-    expect(outcome.cells.map((c) => [c.cell, c.status])).toEqual([
-      ['nexmark/q0 | local | rate 1000', 'done earlier'],
-      ['nexmark/q0 | local | rate 2000', 'done'],
-      ['nexmark/q0 | local | rate 3000', 'done'],
-    ]);
-    expect(outcome.cells.every((c) => c.verdict === 'pass')).toBe(true);
-    const after = lines();
-    // Each cell done exactly once; the killed run was swept before its cell ran again.
-    expect(after.filter((l) => l.state === 'done').map((l) => l.cell)).toEqual(outcome.cells.map((c) => c.cell));
-    expect(after.find((l) => l.state === 'cleaned')).toMatchObject({ runId: killedRun });
-    expect(readdirSync(join(out, 'results')).filter((f) => f.endsWith('.json'))).toHaveLength(3);
-    // The local backend bills nothing.
-    expect(outcome.spentUsd).toBe(0);
   }, 240_000);
 });

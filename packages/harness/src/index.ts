@@ -25,3 +25,4 @@ export * from './drivers/slice.js';
 export * from './drivers/merge.js';
 export * from './drivers/pool.js';
 export { DriverInitSchema, runDriverSlice, type DriverInit, type DriverSink } from './drivers/driver-process.js';
+export * from './campaign/needs.js';

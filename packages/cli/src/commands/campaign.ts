@@ -4,7 +4,9 @@ import { Args, Flags } from '@oclif/core';
 import { UserError, buildShape, parseShape, readResult } from '@streamscore/core';
 import {
   campaignCells,
+  campaignNeeds,
   cellSeconds,
+  runDoctor,
   newRunId,
   projectCampaign,
   readCampaignFile,
@@ -13,6 +15,7 @@ import {
   type CampaignProjection,
   type ResolvedCell,
 } from '@streamscore/harness';
+import { instanceSpec, loadPriceBook } from '@streamscore/cost';
 import { renderReport } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { parseDuration } from '../lib/duration.js';
@@ -35,6 +38,7 @@ export default class Campaign extends StreamscoreCommand {
   static override flags = {
     out: Flags.string({ char: 'o', description: 'campaign folder: journal, results/, report', required: true }),
     yes: Flags.boolean({ description: 'run it (without: a dry run that creates nothing)' }),
+    'skip-doctor': Flags.boolean({ description: 'with --yes: do not check credentials, quotas and permissions first (`streamscore doctor`)' }),
   };
 
   async run(): Promise<{ projection: { cells: { cell: string; projectedUsd: number; resources: unknown[] }[]; totalUsd: number; maxCostUsd: number }; outcome?: CampaignOutcome; report?: string }> {
@@ -64,6 +68,7 @@ export default class Campaign extends StreamscoreCommand {
       if (!this.jsonEnabled()) this.log(`\nDry run: nothing was created. Run again with --yes to run it (cap ${usd(projection.maxCostUsd)}).`);
       return { projection: summary };
     }
+    if (!flags['skip-doctor']) await this.checkAccount(projection);
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
@@ -125,6 +130,27 @@ export default class Campaign extends StreamscoreCommand {
     }
     if (outcome.cells.some((c) => c.status === 'failed') || outcome.stopped) process.exitCode = 1;
     return { projection: summary, outcome, ...(report ? { report } : {}) };
+  }
+
+  /**
+   * Before a cloud cell spends anything: `doctor` with what the largest cell needs. A missing
+   * credential, quota or permission refuses the campaign; what doctor cannot check is shown.
+   */
+  private async checkAccount(p: CampaignProjection): Promise<void> {
+    const cloud = p.cells.filter((c) => c.target !== 'local' && c.target !== 'existing');
+    if (cloud.length === 0) return;
+    const backends = [...new Map(cloud.map((c) => [c.backend.name, c])).values()].flatMap((c) => (c.backend.iamPolicy ? [{ name: c.backend.name, target: c.target, policy: c.backend.iamPolicy(c.target) }] : []));
+    const book = loadPriceBook(process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1');
+    const report = await runDoctor({
+      backends,
+      needs: campaignNeeds(p, (t) => instanceSpec(book, t).vcpu),
+      ...(process.env['AWS_ENDPOINT_URL'] ? { endpoint: process.env['AWS_ENDPOINT_URL'] } : {}),
+    });
+    const missing = report.lines.filter((l) => l.status === 'missing');
+    for (const l of report.lines.filter((x) => x.status !== 'ok')) this.note(`doctor: ${l.check}: ${l.status} — ${l.detail}`);
+    if (missing.length) {
+      throw new UserError(`The account is not ready for this campaign: ${missing.map((l) => `${l.check} (${l.detail})`).join('; ')}.`, `${missing[0]!.fix ?? ''} Run \`streamscore doctor --target aws\` for every check.`.trim());
+    }
   }
 
   private printProjection(p: CampaignProjection): void {

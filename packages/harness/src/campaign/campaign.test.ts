@@ -12,6 +12,7 @@ import type { AnyWorkload, Backend, CleanupFilter, Result } from '@streamscore/c
 import { campaignCells, CampaignFileSchema, readCampaignFile, type CampaignFile } from './campaign-file.js';
 import { projectCampaign, runCampaign, type CampaignRunDeps, type CellProjection } from './campaign.js';
 import { CampaignJournal } from './journal.js';
+import { campaignNeeds } from './needs.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -166,5 +167,21 @@ describe('campaign', () => {
     const third = await runCampaign(p, out, deps({ a }, () => 1, { runs: (runs.length = 0, runs) }));
     expect(runs).toEqual([]);
     expect(third.cells.every((c) => c.status === 'done earlier')).toBe(true);
+  });
+
+  it('needs what its largest cell uses at once, read from the plans', () => {
+    const cell = (resources: { kind: string; size?: string; count: number }[]) => ({ resources, projectedUsd: 0 }) as unknown as CellProjection;
+    const p = {
+      cells: [
+        cell([{ kind: 'kinesis-shard', count: 2 }, { kind: 'ec2-instance', size: 'c6g.xlarge', count: 3 }]),
+        cell([{ kind: 'kinesis-shard', count: 4 }, { kind: 'lambda-function', count: 8 }, { kind: 'kda-application', size: '4 KPU + 1 orchestration KPU (FLINK-2_2)', count: 1 }]),
+        cell([{ kind: 'ec2-instance', size: 'g5.xlarge', count: 1 }]),
+      ],
+      totalUsd: 0,
+      maxCostUsd: 1,
+      withinCap: true,
+    };
+    // c6g.xlarge: 4 vCPUs × 3 = 12 (Standard family); g5 is not Standard. Shards: the larger cell's 4.
+    expect(campaignNeeds(p, (t) => ({ 'c6g.xlarge': 4, 'g5.xlarge': 4 })[t]!)).toEqual({ kinesisShards: 4, lambdaConcurrency: 8, ec2StandardVcpus: 12, kpusPerApplication: 4 });
   });
 });
