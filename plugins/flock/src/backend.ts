@@ -538,6 +538,8 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       if (l?.service) {
         const envs = l.service.environments();
         m['environments'] = Object.values(envs).reduce((a, e) => a + e.total, 0);
+        // Async invocations that failed after Lambda's two retries (its on-failure destination).
+        m['asyncFailedInvocations'] = l.service.stats.asyncFailed;
       }
       d.state['lastSample'] = { at: now, eventsIn: s.eventsIn, invocations: s.invocations, throttles: s.throttles, billedMs: s.billedMs };
       return m;

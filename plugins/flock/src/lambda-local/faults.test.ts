@@ -60,6 +60,16 @@ describe('faults of the local Lambda service', () => {
     for (let i = 0; i < 100 && !svc.reports().some((r) => r.functionName === 'async-crash' && !r.error); i++) await new Promise((r) => setTimeout(r, 20));
     const reports = svc.reports().filter((r) => r.functionName === 'async-crash');
     expect(reports.map((r) => r.error ?? 'ok')).toEqual(['error', 'ok']);
+    expect(svc.failedEvents).toEqual([]);
+  });
+
+  it('function-crash three times on the async path: after Lambda’s two retries the event goes to the on-failure destination', async () => {
+    svc.faults.crash({ count: 3, afterMs: 20, fn: 'async-crash' });
+    expect((await invoke('async-crash', { n: 8, sleepMs: 200 }, 'Event')).status).toBe(202);
+    for (let i = 0; i < 200 && svc.failedEvents.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(svc.stats.asyncFailed).toBe(1);
+    expect(svc.failedEvents[0]).toMatchObject({ functionName: 'async-crash', attempts: 3, payload: JSON.stringify({ n: 8, sleepMs: 200 }) });
+    expect(svc.failedEvents[0]!.error).toMatch(/SIGKILL/);
   });
 
   it('function-throttle: that share of sync calls is refused with 429, seeded, until cleared', async () => {

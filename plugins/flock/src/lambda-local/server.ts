@@ -249,7 +249,13 @@ export class LocalLambdaService {
   endpoint = '';
   port = 0;
   /** Counters for tests and metrics. */
-  readonly stats = { invocations: 0, coldStarts: 0, throttles: 0, asyncQueued: 0, asyncRetries: 0, tooLarge: 0 };
+  readonly stats = { invocations: 0, coldStarts: 0, throttles: 0, asyncQueued: 0, asyncRetries: 0, asyncFailed: 0, tooLarge: 0 };
+  /**
+   * The on-failure destination of asynchronous invocations: what still failed after Lambda's two
+   * retries lands here (on AWS, the function's OnFailure destination — an SQS queue, SNS topic,
+   * bus or function), with the payload, so a run can tell what it lost.
+   */
+  readonly failedEvents: { functionName: string; requestId: string; payload: string; attempts: number; error: string; at: number }[] = [];
   /** Injected faults (./faults.ts): crashed environments, refused and timed-out invocations. */
   readonly faults = new LambdaFaults();
 
@@ -894,6 +900,10 @@ export class LocalLambdaService {
           item.notBefore = Date.now() + this.o.asyncRetryDelayMs * item.attempts;
           fn.queue.push(item);
           this.pumpQueue(fn);
+        } else if (r.functionError) {
+          this.stats.asyncFailed++;
+          this.failedEvents.push({ functionName: fn.config.FunctionName, requestId: item.requestId, payload: item.payload, attempts: item.attempts + 1, error: r.body.slice(0, 500), at: Date.now() });
+          if (this.failedEvents.length > 10_000) this.failedEvents.splice(0, 5_000);
         }
       });
     }
