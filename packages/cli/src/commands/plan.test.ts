@@ -51,7 +51,7 @@ describe('streamscore plan', () => {
   });
 
   it('--rates prints the cheapest platform at each rate, and crossovers as ranges over the scenarios', () => {
-    const r = cli('plan', 'nexmark/q5', '--rates', '1000..1000000', '--per-decade', '1', '--latency-slo', '20s', '--json');
+    const r = cli('plan', 'nexmark/q5', '--rates', '1000..1000000', '--per-decade', '1', '--latency-slo', '20s', '--platform', 'kda', '--platform', 'flink-ec2', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { rates: { points: { rate: number; winner: string | null }[]; band: { scenarios: { id: string }[]; crossovers: { low: number; high: number; seenIn: string[] }[] } } };
     expect(out.rates.points.map((p) => p.rate)).toEqual([1000, 10_000, 100_000, 1_000_000]);
@@ -122,7 +122,7 @@ describe('streamscore plan', () => {
 
   it('--check projects a find-max search from the others and prints its error', () => {
     const a = join(home, 'fm-a.json');
-    const run = cli('run', 'nexmark/q0', '--backend', 'local', '--find-max', '--max-rate', '8000', '--latency-slo', '5s', '--duration', '1s', '--out', a, '--quiet');
+    const run = cli('run', 'nexmark/q0', '--backend', 'local', '--find-max', '--rate', '2000', '--max-rate', '8000', '--latency-slo', '5s', '--duration', '1s', '--out', a, '--quiet');
     expect(run.code).toBe(0);
     // A second search of the same configuration: the same Result under another run id.
     const b = join(home, 'fm-b.json');
