@@ -159,8 +159,9 @@ export default class Run extends StreamscoreCommand {
     if (!(maxCost >= 0)) throw new UserError(`--max-cost must be a number of dollars (got "${flags['max-cost']}").`, 'For example --max-cost 2.50.');
     const parsedParams = workload.params.safeParse(params);
     const horizonMs = parsedParams.success ? workload.timing(parsedParams.data).horizonMs : 0;
-    if (parsedParams.success && !findMax && shapeSpec.kind === 'constant') {
-      const d = scoredAnswersDuration(workload, parsedParams.data, rate, generatorOptions, durationText === undefined ? undefined : durationS);
+    // A search keeps its trial duration, but is told when its trials cannot score 100 answers (they would all fail).
+    if (parsedParams.success && shapeSpec.kind === 'constant') {
+      const d = scoredAnswersDuration(workload, parsedParams.data, rate, generatorOptions, durationText === undefined && !findMax ? undefined : durationS);
       if (d.note) this.note(d.note);
       durationS = d.durationS;
     }
