@@ -91,6 +91,19 @@ function latencyLine(p: Result['summary']['latency'], what = 'answers'): string 
 }
 
 /** The per-run section: everything needed to judge one run, after the comparison above. */
+/**
+ * The CPU split of a run: seconds used by the harness (driver and collector), the transport's
+ * local stand-in and the system under test, and the highest load average seen. A part not
+ * measured (in the harness process, or remote) says so rather than showing 0.
+ */
+export function cpuText(r: Result): string {
+  const c = r.summary.cpu;
+  if (!c) return 'not measured';
+  const s = (v: number | undefined, what: string) => (v === undefined ? `${what} not measured apart` : `${what} ${v.toFixed(2)}`);
+  const load = Math.max(...r.intervals.map((i) => i.cpu?.load1 ?? 0));
+  return `${s(c.harnessS, 'harness')}, ${s(c.transportS, 'transport')}, ${s(c.sutS, 'system under test')}; highest 1-minute load average ${load.toFixed(1)} on ${r.environment.cpus} CPUs`;
+}
+
 export function runDetails(label: string, index: number, r: Result): Block[] {
   const c = r.config;
   const l = c.load;
@@ -119,6 +132,7 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
     ),
     li('Latency (ms)', latencyLine(r.summary.latency, 'scored answers')),
     li('Send delay (ms)', latencyLine(r.summary.sendDelay, 'events')),
+    ...(r.summary.cpu ? [li('CPU (s)', cpuText(r))] : []),
     li(
       'Verdict',
       `${verdictText(r)} by ${v.method}: ${v.matched.toLocaleString('en-US')} of ${v.expected.toLocaleString('en-US')} expected records matched, ` +
