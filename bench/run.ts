@@ -19,6 +19,7 @@ const sections: Section[] = [
   { name: 'flock', run: async () => (await import('./flock.js')).benchFlock() },
   { name: 'kinesis', run: async () => (await import('../packages/kinesis/src/bench.js')).benchKinesis() },
   { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
+  { name: 'producer', run: async () => (await import('./producer.js')).benchProducer() },
   { name: 'driver-ceiling', run: async () => (await import('./driver-ceiling.js')).benchDriverCeiling() },
   { name: 'planner', run: async () => (await import('./planner.js')).benchPlanner() },
   { name: 'faults', run: async () => (await import('./faults.js')).benchFaults() },
