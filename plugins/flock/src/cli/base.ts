@@ -47,6 +47,13 @@ export abstract class FlockCommand extends Command {
     }
     if (err instanceof Errors.CLIError || err instanceof Errors.ExitError || err.oclif) return super.catch(err);
     const name = (err as { name?: string }).name ?? 'Error';
+    if (name === 'CredentialsProviderError') {
+      process.stderr.write(
+        'streamscore: no AWS credentials were found, so nothing on AWS was asked. Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for a local Lambda service give --target local --endpoint URL.\n',
+      );
+      process.exitCode = 2;
+      return this.exit(2);
+    }
     // An AWS or connection error is the environment's, not a bug: one line, exit 1.
     if (/Exception$|^Credentials|ECONNREFUSED|ENOTFOUND|TimeoutError/.test(`${name} ${err.message}`)) {
       process.stderr.write(`streamscore: ${name}: ${err.message}\n`);
