@@ -9,6 +9,7 @@ import {
   type CleanupFilter,
   type CleanupReport,
   type Deployment,
+  type ProcessRef,
   type FaultSpec,
   type InjectedFault,
   type KinesisBinding,
@@ -513,6 +514,14 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       l.readerStop = () => reader.stop();
       driver.start();
       d.state['startedAt'] = Date.now();
+    },
+
+    /**
+     * On the local target, the local Lambda service's function environments. The source/window
+     * driver still runs in the harness process, so its CPU is counted as the harness's.
+     */
+    processes(d: Deployment): ProcessRef[] {
+      return (live.get(d.runId)?.service?.pids() ?? []).map((pid) => ({ role: 'sut' as const, pid }));
     },
 
     async metrics(d: Deployment): Promise<Record<string, number>> {

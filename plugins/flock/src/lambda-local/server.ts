@@ -345,6 +345,11 @@ export class LocalLambdaService {
     return out;
   }
 
+  /** Pids of the function environments running now: the system under test's processes. */
+  pids(): number[] {
+    return [...this.fns.values()].flatMap((fn) => fn.instances.flatMap((i) => (i.child.pid !== undefined ? [i.child.pid] : [])));
+  }
+
   private arn(name: string): string {
     return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
   }
