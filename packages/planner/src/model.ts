@@ -646,6 +646,8 @@ export function flockShape(profile: CalibrationProfile, inputs: PlannerInputs, t
   };
 }
 
+const flockCapacityMemo = new Map<string, number>();
+
 function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flock-lambda' | 'flock-local' }, rate: number, opts: EvaluateOptions): Parts | string {
   if (traits.kind === 'updating' || traits.kind === 'processing-time') {
     return `Flock keeps no state across windows: ${traits.kind} queries (${traits.id}) do not run on it`;
@@ -656,7 +658,14 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
   if (!compute) return `no Flock calibration for ${traits.id}`;
   const local = config.family === 'flock-local';
   const shape = flockShape(profile, inputs, traits, config, rate, compute.us, local);
-  const cap = maxRateWhere((r) => flockShape(profile, inputs, traits, config, r, compute.us, local).limits.length === 0);
+  // A configuration's capacity does not depend on the rate asked for: found once per shape (the sweep asks at many rates).
+  const capKey = `${profile.id}|${inputs.shipped.platforms.date}|${traits.id}|${traits.kind}|${traits.windowMs}|${traits.slideMs}|${config.memoryMB}|${config.groupSize}|${compute.us}|${local}`;
+  let cap = flockCapacityMemo.get(capKey);
+  if (cap === undefined) {
+    cap = maxRateWhere((r) => flockShape(profile, inputs, traits, config, r, compute.us, local).limits.length === 0);
+    if (flockCapacityMemo.size > 50_000) flockCapacityMemo.clear();
+    flockCapacityMemo.set(capKey, cap);
+  }
   const P = inputs.shipped.platforms;
   const resources: Parts['resources'] = [];
   let sources = 1;
