@@ -20,6 +20,7 @@ import { fillWorkloadParams, jobArgs } from './sql.js';
 import { FLINK_VERSION, JOB_ENTRY_CLASS, jobJarExists, jobJarPath } from './paths.js';
 import { MIN_TASK_MANAGER_MB } from './node/config.js';
 import { localTarget } from './targets/local.js';
+import { ensureJobJar } from './local/job-jar.js';
 import { existingTarget } from './targets/existing.js';
 import { ec2Target } from './targets/ec2.js';
 import type { ClusterDefaults, ClusterKnobs, FlinkTarget } from './targets/target.js';
@@ -229,6 +230,8 @@ export const flinkBackend: Backend = {
     // Idempotent: a second provision of a run whose cluster is up returns that cluster.
     const already = provisioned.get(ctx.ledger);
     if (already && !already.state['tornDown']) return already;
+    // The job jar before the JVMs: a checkout's first local run builds it, or stops here in one line.
+    if (plan.target === 'local') await ensureJobJar((m) => ctx.log(m), ctx.signal);
     const t = targetOf(plan.target);
     const k = clusterKnobsFor(t, plan.request.knobs);
     const c = await t.provision(k, ctx);
