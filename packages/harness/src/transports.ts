@@ -1,5 +1,5 @@
-import { type Backend, UserError, type FaultSpec, type HarnessTransport, type InjectedFault, type ProcessRef, type TransportContext } from '@streamscore/core';
-import { KinesisHarnessTransport, startKinesisFaultProxy, startLocalKinesis, type KinesisFaultProxy } from '@streamscore/kinesis';
+import { type AnyWorkload, type Backend, UserError, constantShape, scheduleTimeline, type FaultSpec, type HarnessTransport, type InjectedFault, type ProcessRef, type TransportContext } from '@streamscore/core';
+import { DEFAULT_TARGET_RECORD_BYTES, KinesisHarnessTransport, shardsForRate, startKinesisFaultProxy, startLocalKinesis, type KinesisFaultProxy } from '@streamscore/kinesis';
 import { MemoryHarnessTransport } from './harness-transport.js';
 
 /** Targets that run on this machine get a local Kinesis (kinesalite on 127.0.0.1) for the run. */
@@ -15,6 +15,29 @@ export interface TransportChoice {
    * Kinesis. Only when the run has wire faults: the extra hop is not free.
    */
   faultProxy?: boolean;
+  /**
+   * The load the input stream must take: on a cloud target without `inputShards`, the stream gets
+   * the shards it needs with headroom (`shardsForRate`). Local Kinesis has no shard limits.
+   */
+  load?: { peakRate: number; eventBytes: number };
+}
+
+/** Mean JSON size of a workload's events, from the first `n` of its stream (what the packer packs). */
+export function meanEventBytes(workload: AnyWorkload, generatorOptions: Record<string, unknown> = {}, n = 512): number {
+  const g = workload.generator({ timeline: scheduleTimeline(constantShape(1000, 3600), 0), maxEvents: n, options: generatorOptions });
+  let bytes = 0;
+  let count = 0;
+  while (g.hasNext()) {
+    bytes += Buffer.byteLength(JSON.stringify(g.next()));
+    count++;
+  }
+  return count ? bytes / count : 0;
+}
+
+/** Input shards for a load: events packed into records of the packer's target size. */
+export function inputShardsFor(load: { peakRate: number; eventBytes: number }): number {
+  const eventsPerRecord = Math.max(1, Math.floor(DEFAULT_TARGET_RECORD_BYTES / (load.eventBytes + 1)));
+  return shardsForRate({ eventsPerSecond: load.peakRate, eventBytes: load.eventBytes + 1, eventsPerRecord }).shards;
 }
 
 /** Wire faults the proxy injects, by kind. */
@@ -31,7 +54,8 @@ export async function harnessTransportFor(backend: Backend, target: string, c: T
   if (!LOCAL_TARGETS.has(target)) {
     const region = c.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
     if (!region) throw new UserError(`Backend ${backend.name} on target ${target} feeds Kinesis in an AWS region, and none is set.`, 'Pass --region or set AWS_REGION.');
-    return new KinesisHarnessTransport({ runId: c.runId, region, backend: backend.name, ...shards(c) });
+    const sized = c.inputShards === undefined && c.load ? { inputShards: inputShardsFor(c.load) } : {};
+    return new KinesisHarnessTransport({ runId: c.runId, region, backend: backend.name, ...shards(c), ...sized });
   }
   const local = await startLocalKinesis();
   const proxy = c.faultProxy ? await startKinesisFaultProxy(local.endpoint) : undefined;

@@ -1,6 +1,8 @@
 import {
   findSustainableRateRepeated,
   harnessTransportFor,
+  LOCAL_TARGETS,
+  meanEventBytes,
   newRunId,
   runBenchmark,
   type RunOptions,
@@ -11,14 +13,16 @@ import { UserError, type Result } from '@streamscore/core';
 /** What a run or a search needs besides its rate and transport. */
 export type MeasureBase = Omit<RunOptions, 'rate' | 'shape' | 'transport' | 'runId'> & { region?: string };
 
-function transportFor(base: MeasureBase, runId: string) {
+function transportFor(base: MeasureBase, runId: string, peakRate: number) {
   const faultProxy = (base.faults ?? []).some((f) => (WIRE_FAULTS as readonly string[]).includes(f.kind));
-  return harnessTransportFor(base.backend, base.target, { runId, ...(base.region ? { region: base.region } : {}), ...(faultProxy ? { faultProxy } : {}) });
+  // On a cloud target the input stream is sized from the load (a local Kinesis has no shard limits).
+  const load = LOCAL_TARGETS.has(base.target) ? undefined : { peakRate, eventBytes: meanEventBytes(base.workload, base.generatorOptions ?? {}) };
+  return harnessTransportFor(base.backend, base.target, { runId, ...(base.region ? { region: base.region } : {}), ...(faultProxy ? { faultProxy } : {}), ...(load ? { load } : {}) });
 }
 
 /** One run at a rate (or shape), with the transport its backend needs on its target. */
 export async function measureOnce(base: MeasureBase, runId: string, rate: number, shape?: RunOptions['shape']): Promise<Result> {
-  return runBenchmark({ ...base, runId, rate, ...(shape ? { shape } : {}), transport: await transportFor(base, runId) });
+  return runBenchmark({ ...base, runId, rate, ...(shape ? { shape } : {}), transport: await transportFor(base, runId, shape?.peakRate ?? rate) });
 }
 
 export interface SearchOptions {
