@@ -191,7 +191,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     // A processing-time window still open when the input ends closes on the wall clock.
     // A backend that holds answers (a transactional sink) gets that long too.
     const held = o.backend.holdsAnswersMs?.(deployment) ?? 0;
-    if (complete) await settle(transport, collector, Math.max(workload.kind === 'processing-time' ? horizonMs + 250 : 0, held));
+    if (complete) await settle(transport, collector, workload.kind === 'processing-time' ? horizonMs + 250 : 0, held);
     else collector.drain();
     await s.tick(nowMs());
     await o.backend.stop(deployment, ctx);
