@@ -98,3 +98,16 @@ describe('bands over the profiles', () => {
     }
   });
 });
+
+describe('a backlog carries over', () => {
+  it('10 minutes at twice the capacity, then half of it: 10 minutes behind, 20 more to work the backlog off', async () => {
+    const { Backlog } = await import('./day.js');
+    const b = new Backlog();
+    const cap = 1000;
+    const behind = [...Array.from({ length: 10 }, () => b.minute(2 * cap, cap)), ...Array.from({ length: 40 }, () => b.minute(cap / 2, cap))];
+    // after minute 9: 10 × 1,000 × 60 = 600,000 events; each later minute works off 500 × 60 = 30,000 → 20 minutes
+    expect(behind.filter(Boolean)).toHaveLength(30);
+    expect(behind.indexOf(false)).toBe(30);
+    expect(b.events).toBe(0);
+  });
+});
