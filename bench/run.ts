@@ -21,6 +21,7 @@ const sections: Section[] = [
   { name: 'drivers', run: async () => (await import('./drivers.js')).benchDrivers() },
   { name: 'producer', run: async () => (await import('./producer.js')).benchProducer() },
   { name: 'driver-ceiling', run: async () => (await import('./driver-ceiling.js')).benchDriverCeiling() },
+  { name: 'kinesis-ceiling', run: async () => (await import('./kinesis-ceiling.js')).benchKinesisCeiling() },
   { name: 'planner', run: async () => (await import('./planner.js')).benchPlanner() },
   { name: 'faults', run: async () => (await import('./faults.js')).benchFaults() },
 ];
