@@ -62,7 +62,7 @@ export interface DayRow {
   /** Minutes in which the rate was above what ran, or p99 above the SLO, or the engine restarted. */
   sloMissedMinutes: number;
   scalingActions: number;
-  /** Configuration size per minute (nodes, KPUs, or invocations/s for Flock). */
+  /** Size per minute: nodes (EC2), KPUs (Managed Flink), or utilisation of the configuration (Flock, which scales per invocation). */
   sizes: number[];
   note?: string;
 }

@@ -181,6 +181,12 @@ export function crossoverChart(input: CrossoverChartInput): PlannerChartSpec {
 export function costLatencyChart(input: CostLatencyChartInput): PlannerChartSpec {
   const values = input.points.map((p) => ({ ...p, cost: usd(p.perHourUsd) }));
   const front = values.filter((p) => p.pareto).sort((a, b) => a.latencyP99Ms - b.latencyP99Ms);
+  // Labels only where they can be read: front points within 12% of an already labelled one in both
+  // cost and latency (c6g and c7g of one size often are) would print on top of each other.
+  const near = (a: number, b: number) => Math.abs(Math.log(a / b)) < Math.log(1.12);
+  const labelled = [...front]
+    .sort((a, b) => a.perHourUsd - b.perHourUsd)
+    .reduce<typeof front>((kept, p) => (kept.some((k) => near(k.perHourUsd, p.perHourUsd) && near(k.latencyP99Ms, p.latencyP99Ms)) ? kept : [...kept, p]), []);
   const x = { field: 'latencyP99Ms', type: 'quantitative', title: 'projected p99 latency (ms)', scale: { type: 'log' }, axis: { format: ',.0f' } };
   const y = { field: 'perHourUsd', type: 'quantitative', title: 'cost per hour (USD)', scale: { type: 'log' }, axis: { format: '$.3~g' } };
   const color = { field: 'title', type: 'nominal', scale: colorScale(input.points.map((p) => p.title)), legend };
@@ -206,7 +212,7 @@ export function costLatencyChart(input: CostLatencyChartInput): PlannerChartSpec
       { name: 'other_points', data: { values: values.filter((p) => !p.pareto) }, mark: { type: 'point', filled: false, size: 60, strokeWidth: 1.5, opacity: 0.8 }, encoding: { x, y, color, shape } },
       {
         name: 'front_labels',
-        data: { values: front },
+        data: { values: labelled },
         mark: { type: 'text', align: 'left', dx: 8, dy: -6, fontSize: 10, color: '#333' },
         encoding: { x, y, text: { field: 'label' } },
       },
