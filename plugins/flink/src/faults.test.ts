@@ -14,15 +14,7 @@ import { q5 } from '@streamscore/workload-nexmark';
 import { flinkBackend } from './backend.js';
 import { guaranteeArgs, guaranteesOf } from './guarantees.js';
 import { jobJarExists, LAUNCHER, PLUGIN_ROOT } from './paths.js';
-
-function javaAvailable(): boolean {
-  try {
-    execFileSync(process.env['JAVA'] ?? 'java', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { javaPrerequisite } from '@streamscore/testkit/prerequisites';
 
 const request = (o: Partial<RunRequest>): RunRequest => ({ runId: 'r', workload: q5 as unknown as AnyWorkload, params: {}, target: 'local', knobs: {}, rate: 1000, durationS: 30, ...o });
 
@@ -46,9 +38,7 @@ describe('flink guarantees and faults, before anything starts', () => {
   });
 });
 
-const runE2e = process.env['STREAMSCORE_SKIP_FLINK'] !== '1' && javaAvailable();
-
-describe.runIf(runE2e)('flink local: a TaskManager killed under exactly-once checkpoints', () => {
+javaPrerequisite().describe('flink local: a TaskManager killed under exactly-once checkpoints', () => {
   it('restores, passes with nothing repeated, and the Result times the recovery', async () => {
     execFileSync('bash', [LAUNCHER, 'fetch'], { stdio: 'inherit', timeout: 600_000 });
     if (!jobJarExists()) execFileSync('bash', [join(PLUGIN_ROOT, '..', '..', 'scripts', 'build-flink-job.sh')], { stdio: 'inherit', timeout: 600_000 });

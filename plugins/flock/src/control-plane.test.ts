@@ -15,22 +15,10 @@ import { Ledger, type AnyWorkload, type RunContext, type RunRequest } from '@str
 import { startMotoServer, type MotoServer } from '@streamscore/testkit/moto';
 import { createFlockBackend, runStem, TAG_RUN_ID, TAG_TOOL } from './backend.js';
 import { INLINE_POLICY, ROLE_PATH, functionPolicy } from './iam.js';
+import { motoPrerequisite } from '@streamscore/testkit/prerequisites';
 
-function motoInstalled(): boolean {
-  try {
-    execFileSync('moto_server', ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let nexmark: AnyWorkload[] = [];
-try {
-  nexmark = ((await import('@streamscore/workload-nexmark')) as { workloads: AnyWorkload[] }).workloads;
-} catch {
-  nexmark = [];
-}
+// A workload package that fails to import fails this file with its error (never a silent skip).
+const nexmark = ((await import('@streamscore/workload-nexmark')) as { workloads: AnyWorkload[] }).workloads;
 const wl = (id: string) => nexmark.find((w) => w.id === id)!;
 
 const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -45,7 +33,7 @@ function context(runId: string): RunContext & { logs: string[] } {
   return { runId, ledger: new Ledger(runId), log: (m) => logs.push(m), signal: new AbortController().signal, logs };
 }
 
-describe.runIf(motoInstalled() && nexmark.length > 0)('flock control plane on the aws target, against moto', () => {
+motoPrerequisite().describe('flock control plane on the aws target, against moto', () => {
   let moto: MotoServer;
   let lambda: LambdaClient;
   let iam: IAMClient;

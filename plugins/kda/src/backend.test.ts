@@ -26,22 +26,14 @@ import { createKdaBackend, type KdaState } from './backend.js';
 import { fakeClock } from './fake-clock.test-util.js';
 import { simulateKda } from './kda-simulator.test-util.js';
 import { runNames } from './names.js';
-
-function motoInstalled(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import moto'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { motoPrerequisite } from '@streamscore/testkit/prerequisites';
 
 /** 2026-06-10T00:00:00Z: June has 30 days = 2,592,000 s, the month storage is prorated over. */
 const T0 = Date.UTC(2026, 5, 10);
 const JUNE_S = 30 * 86_400;
 const JAR_BYTES = 1_048_576;
 
-describe.runIf(motoInstalled())('kda backend against moto (S3, IAM, CloudWatch, Logs) and a mocked Managed Flink', () => {
+motoPrerequisite().describe('kda backend against moto (S3, IAM, CloudWatch, Logs) and a mocked Managed Flink', () => {
   let moto: MotoServer;
   let dir: string;
   let jarPath: string;

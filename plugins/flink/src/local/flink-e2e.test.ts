@@ -20,19 +20,9 @@ import { q0, q5 } from '@streamscore/workload-nexmark';
 import { flinkBackend } from '../backend.js';
 import { jobJarExists, jobJarPath, LAUNCHER, PLUGIN_ROOT } from '../paths.js';
 import { clusterRunning, listLocalClusters } from './cluster.js';
+import { javaPrerequisite } from '@streamscore/testkit/prerequisites';
 
-function javaAvailable(): boolean {
-  try {
-    execFileSync(process.env['JAVA'] ?? 'java', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const runE2e = process.env['STREAMSCORE_SKIP_FLINK'] !== '1' && javaAvailable();
-
-describe.runIf(runE2e)('flink local target, end to end (harness → kinesalite → Flink q0 → kinesalite → oracle)', () => {
+javaPrerequisite().describe('flink local target, end to end (harness → kinesalite → Flink q0 → kinesalite → oracle)', () => {
   let kinesis: LocalKinesis | undefined;
 
   beforeAll(() => {

@@ -30,6 +30,7 @@ import { createEc2Target } from '../targets/ec2.js';
 import type { FlinkTarget } from '../targets/target.js';
 import { sessionDown, sessionUp } from './manager.js';
 import { checkSessionName, deleteSession, ledgerFromJournal, listSessions, readSession, writeSession, type SessionRecord } from './store.js';
+import { javaPrerequisite } from '@streamscore/testkit/prerequisites';
 
 const dir = mkdtempSync(join(tmpdir(), 'flink-sessions-'));
 process.env['STREAMSCORE_SESSIONS_DIR'] = join(dir, 'sessions');
@@ -182,16 +183,8 @@ describe('an EC2 session against moto', () => {
   });
 });
 
-function javaAvailable(): boolean {
-  try {
-    execFileSync(process.env['JAVA'] ?? 'java', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-describe.runIf(process.env['STREAMSCORE_SKIP_FLINK'] !== '1' && javaAvailable())('a local Flink session serving two runs', () => {
+javaPrerequisite().describe('a local Flink session serving two runs', () => {
   let kinesis: LocalKinesis | undefined;
   beforeAll(() => {
     execFileSync('bash', [LAUNCHER, 'fetch'], { stdio: 'inherit', timeout: 600_000 });

@@ -14,12 +14,8 @@ exports.handler = async (event, ctx) => {
 };`;
 
 let svc: LocalLambdaService;
-let sdk: typeof import('@aws-sdk/client-lambda') | undefined;
-try {
-  sdk = await import('@aws-sdk/client-lambda');
-} catch {
-  sdk = undefined;
-}
+// The plugin's own dependency: an import that fails fails this file with its error (never a silent skip).
+const sdk: typeof import('@aws-sdk/client-lambda') | undefined = await import('@aws-sdk/client-lambda');
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers; text: string }> {
   const r = await fetch(svc.endpoint + path, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
@@ -195,7 +191,7 @@ describe('local Lambda service: invoke', () => {
   });
 });
 
-describe.skipIf(!sdk)('local Lambda service with @aws-sdk/client-lambda', () => {
+describe('local Lambda service with @aws-sdk/client-lambda', () => {
   it('serves the SDK: create, waiters, concurrency, invoke with Tail, 413, 429, tags, list, delete', async () => {
     const m = sdk!;
     const { lambdaClient } = await import('../lambda-client.js');
