@@ -60,4 +60,14 @@ describe('the cost vs latency chart', () => {
     expect(r.svg).toContain('100k events/s');
     expect(pngSize(r.png)).toEqual({ width: 1240, height: 840 });
   });
+
+  it('labels the front only where labels can be read: two points within 12% in cost and latency get one', async () => {
+    const front = (label: string, perHourUsd: number, latencyP99Ms: number) => ({ platform: 'flink-ec2', title: 'Flink on EC2', label, perHourUsd, latencyP99Ms, pareto: true, feasible: true });
+    // c6g.8xlarge and c7g.8xlarge: $1.58 and $1.63 (3% apart), 4.95 and 4.93 s → one label; c6g.large at $0.41 keeps its own
+    const points = [front('1 × c6g.8xlarge', 1.58, 4950), front('1 × c7g.8xlarge', 1.63, 4930), front('1 × c6g.large', 0.41, 5200)];
+    const r = await renderPlannerChart(costLatencyChart({ workload: 'nexmark/q5', rate: 100_000, points }));
+    expect(countMarks(r.svg, 'front_labels').items).toBe(2);
+    expect(r.svg).toContain('1 × c6g.8xlarge');
+    expect(r.svg).not.toContain('1 × c7g.8xlarge');
+  });
 });
