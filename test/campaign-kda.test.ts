@@ -69,8 +69,8 @@ describe('a kda campaign against moto and the mocked service', () => {
       log: () => {},
       newRunId: () => `kda-campaign-${++n}`,
       backendNamed: () => backend,
-      runCell: (c, runId) =>
-        runBenchmark({
+      runCell: async (c, runId) => {
+        const result = await runBenchmark({
           backend,
           workload,
           target: 'aws',
@@ -80,7 +80,9 @@ describe('a kda campaign against moto and the mocked service', () => {
           runId,
           transport: new KinesisHarnessTransport({ runId, endpoint: kinesis.endpoint, region: 'us-east-1', backend: 'kda' }),
           toolVersion: 'test',
-        }),
+        });
+        return { result, spentUsd: result.cost?.totalUsd ?? 0 };
+      },
     });
 
     // First invocation: cell 1 runs; then the process "dies" in cell 2, after provisioning.

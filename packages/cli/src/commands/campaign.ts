@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { UserError, buildShape, parseShape, readResult } from '@streamscore/core';
+import { UserError, buildShape, parseShape, readResult, type Result } from '@streamscore/core';
 import {
   campaignCells,
   campaignNeeds,
@@ -96,15 +96,26 @@ export default class Campaign extends StreamscoreCommand {
             log: (m) => this.note(`  ${m}`),
             toolVersion: this.config.version,
           };
+          const spent = (r: Result) => ({ result: r, spentUsd: r.cost?.totalUsd ?? 0 });
           if (c.cell.kind === 'find-max') {
-            return measureMax(base, runId, { startRate: c.cell.rate, maxRate: c.cell.maxRate!, latencySloMs: sloMs!, repeat: f.findMax?.repeat ?? 1, onTrial: (m) => this.note(`  ${m}`) });
+            // A search costs every trial it ran, not only the one its Result is.
+            let trialsUsd = 0;
+            const result = await measureMax(base, runId, {
+              startRate: c.cell.rate,
+              maxRate: c.cell.maxRate!,
+              latencySloMs: sloMs!,
+              repeat: f.findMax?.repeat ?? 1,
+              onTrial: (m) => this.note(`  ${m}`),
+              onTrialResult: (t) => (trialsUsd += t.cost?.totalUsd ?? 0),
+            });
+            return { result, spentUsd: trialsUsd };
           }
           if (c.cell.kind === 'day') {
             const spec = parseShape(c.cell.shape!, c.cell.rate);
             const total = spec.kind === 'step' ? spec.steps.reduce((s, x) => s + x.durationS, 0) : durationS;
-            return measureOnce({ ...base, warmupS: 0, durationS: total }, runId, c.cell.rate, buildShape(spec, total));
+            return spent(await measureOnce({ ...base, warmupS: 0, durationS: total }, runId, c.cell.rate, buildShape(spec, total)));
           }
-          return measureOnce(base, runId, c.cell.rate);
+          return spent(await measureOnce(base, runId, c.cell.rate));
         },
       });
     } finally {

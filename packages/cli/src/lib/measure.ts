@@ -32,6 +32,8 @@ export interface SearchOptions {
   /** Searches to run; the median rate is reported with its spread. */
   repeat: number;
   onTrial?: (message: string) => void;
+  /** Every trial's Result as it ends (a campaign adds up what each trial cost). */
+  onTrialResult?: (r: Result) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function measureMax(base: MeasureBase, runId: string, s: SearchOpti
     runTrial: async (r) => {
       if (base.signal?.aborted) throw new UserError('interrupted');
       last = await measureOnce(base, newRunId(base.workload.id, base.backend.name), r);
+      s.onTrialResult?.(last);
       return last;
     },
     onTrial: (t) =>

@@ -81,7 +81,7 @@ function deps(backends: Record<string, Backend>, bill: (c: CellProjection) => nu
     runCell: async (c, runId) => {
       o.runs?.push(c.cell.id);
       if (o.kill === c.cell.id) throw Object.assign(new Error('SIGKILL stand-in'), { kill: true });
-      return { runId, verdict: { status: 'pass' }, cost: { totalUsd: bill(c) } } as unknown as Result;
+      return { result: { runId, verdict: { status: 'pass' }, cost: { totalUsd: bill(c) } } as unknown as Result, spentUsd: bill(c) };
     },
   };
 }

@@ -68,8 +68,11 @@ export async function projectCampaign(f: CampaignFile, cells: readonly ResolvedC
 }
 
 export interface CampaignRunDeps {
-  /** Runs one cell (a run, a search, or a day) under its run id and returns its Result. */
-  runCell(c: CellProjection, runId: string, signal: AbortSignal): Promise<Result>;
+  /**
+   * Runs one cell (a run, a search, or a day) under its run id: its Result, and what the cell
+   * cost in all (a search: every trial, not only the Result's).
+   */
+  runCell(c: CellProjection, runId: string, signal: AbortSignal): Promise<{ result: Result; spentUsd: number }>;
   newRunId(workloadId: string, backend: string): string;
   /** Backends by name, for cleaning up after a cell killed half-way. */
   backendNamed(name: string): Backend;
@@ -149,10 +152,9 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
     deps.log(`${id}: run ${runId}`);
     let outcome: CellOutcome;
     try {
-      const r = await deps.runCell(c, runId, deps.signal);
+      const { result: r, spentUsd: cost } = await deps.runCell(c, runId, deps.signal);
       const path = join(outDir, 'results', `${r.runId}.json`);
       (deps.saveResult ?? writeResult)(path, r);
-      const cost = r.cost?.totalUsd ?? 0;
       const leftovers = await sweep(c.backend, runId, deps);
       journal.append({ state: 'done', cell: id, runId, result: path, costUsd: cost, verdict: r.verdict.status, leftovers, at: now() });
       spent += cost;
