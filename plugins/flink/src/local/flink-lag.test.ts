@@ -3,11 +3,11 @@
  * its read position (flink-job FramedKinesisSource gauges), the backend reads it over the REST
  * API, the transport turns it into `inputLagEvents` (and `inputLagRecords`, in Kinesis records),
  * and find-max's lag trend includes it. To make a real Flink fall behind at a rate this shared
- * machine sustains easily, the second trial stops the TaskManager (SIGSTOP) for the second half of
- * its measured phase: the harness keeps sending (its own backlog stays 0) and the latency SLO is
- * set out of reach, so the engine's lag is what fails it. The lag is sampled once a second from
- * Flink's metric store, up to a sample stale, so the slope allowed is 25% of the rate, not 1%: a
- * stop of 4 s in 8 grows the lag by about 60% of the rate.
+ * machine sustains easily, the second trial stops the TaskManager (SIGSTOP) for the last 6 s of its
+ * 8 s measured phase: the harness keeps sending (its own backlog stays small) and the latency SLO
+ * is set out of reach, so the engine's lag is what fails it. The lag is sampled once a second from
+ * Flink's metric store, up to a sample stale, so the slope allowed is 25% of the rate, not 1%: such
+ * a stop grows the lag's trend by about 80% of the rate.
  *
  * Needs java, the Flink jars (scripts/install-flink.sh) and the job jar (scripts/build-flink-job.sh).
  */
@@ -79,13 +79,14 @@ describe.skipIf(missing !== undefined && !ci)('find-max on a local Flink cluster
           runId,
           toolVersion: 'test',
           onProgress: (p) => {
-            // Second half of the measured phase (2 + 4 s in): the TaskManager reads nothing.
-            if (stopTm && deployment && !pausedAt.has(rate) && p.phase === 'measure' && p.elapsedS >= 6) {
+            // The last 6 s of the 8 s measured phase (from 2 + 2 s in): the TaskManager reads
+            // nothing. It goes on as the load ends, so the run's settle sees its answers arrive.
+            if (stopTm && deployment && !pausedAt.has(rate) && p.phase === 'measure' && p.elapsedS >= 4) {
               stopped = taskManagers(deployment);
               for (const pid of stopped) process.kill(-pid, 'SIGSTOP');
               pausedAt.set(rate, true);
+              setTimeout(resume, (10 - p.elapsedS) * 1000);
             }
-            if (stopped.length > 0 && p.phase !== 'measure' && p.phase !== 'warmup') resume();
           },
         });
         results.set(rate, r);
@@ -109,15 +110,19 @@ describe.skipIf(missing !== undefined && !ci)('find-max on a local Flink cluster
     // Failed on the lag: the driver kept up. (Puts the stopped sink had in flight may be retried
     // and arrive twice, so the verdict is not asserted here.)
     expect(second?.reason).toMatch(/backlog grows/);
+    expect(results.get(800)!.verdict.missing).toBe(0);
     const r800 = results.get(800)!;
-    expect(r800.intervals.filter((i) => i.phase === 'measure').every((i) => i.sendBacklog < 50)).toBe(true);
+    // The driver kept up (on a shared machine it may lag a moment: under a quarter second of load).
+    expect(Math.max(...r800.intervals.filter((i) => i.phase === 'measure').map((i) => i.sendBacklog))).toBeLessThan(200);
     const lag = r800.intervals.filter((i) => i.phase === 'measure').map((i) => i.backend['inputLagEvents'] ?? -1);
-    // Reported every interval; grew while the TaskManager was stopped (≈ 800 events/s for ≈ 4 s).
+    // Reported every interval; grew while the TaskManager was stopped (≈ 800 events/s for ≈ 6 s).
     expect(lag.every((v) => v >= 0)).toBe(true);
-    expect(Math.max(...lag) - lag[0]!).toBeGreaterThan(1_500);
-    // The trial at 400/s kept up: its lag stayed within a few polls' worth.
-    const lag400 = results.get(400)!.intervals.filter((i) => i.phase === 'measure').map((i) => i.backend['inputLagEvents'] ?? 0);
-    expect(Math.max(...lag400)).toBeLessThan(1_000);
+    expect(Math.max(...lag) - lag[0]!).toBeGreaterThan(2_500);
+    // The trial at 400/s had its lag measured too, and it did not trend (on a busy machine it may
+    // stand at a few seconds' worth: a level, not a growth).
+    const lag400 = results.get(400)!.intervals.filter((i) => i.phase === 'measure').map((i) => i.backend['inputLagEvents']);
+    expect(lag400.every((v) => v !== undefined)).toBe(true);
+    expect(first!.backlogSlope).toBeLessThan(second!.backlogSlope / 3);
     expect(outcome.sustainedRate).toBe(400);
     // The cluster's CPU was the system under test's, kinesalite's the transport's.
     expect(r800.intervals.some((i) => (i.cpu?.sutS ?? 0) > 0)).toBe(true);
