@@ -91,6 +91,8 @@ export interface Publication {
   plans: PublishedPlan[];
   days: PublishedDay[];
   check: { rows: PublishedCheckRow[]; meanAbsRateErrorPct?: number; meanAbsLatencyErrorPct?: number };
+  /** What Flock's always-on source costs an hour (4,096 MB arm64, from the price book). */
+  flockSourcePerHourUsd: number;
   /** Planner charts, each with a file name stem (e.g. `crossover-q5`). */
   charts: { name: string; chart: PlannerChartSpec }[];
 }
@@ -231,7 +233,7 @@ function readme(pub: Publication, copied: Map<string, string>, charts: string[])
     out.push(
       flockWins.length > 0
         ? `**Flock wins** ${flockWins.join('; ')}: days whose load is low most of the time, where paying per invocation beats a cluster sized for the peak.`
-        : '**Flock wins none of these days.** Its source runs all day (an always-on 4,096 MB function, re-invoked before the 15-minute limit: about $0.19/h on arm64), which by itself costs more than the smallest Flink node; per-invocation billing saves on the query stage only.',
+        : `**Flock wins none of these days.** Its source runs all day (an always-on 4,096 MB function, re-invoked before the 15-minute limit: ${usd(pub.flockSourcePerHourUsd)}/h on arm64, ${usd(24 * pub.flockSourcePerHourUsd)} a day), which by itself can cost more than a small Flink node; per-invocation billing saves on the query stage only.`,
       '',
     );
   }

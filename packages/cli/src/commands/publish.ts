@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { readRateCsv, readResult, UserError, type Result } from '@streamscore/core';
-import { locatePriceBook } from '@streamscore/cost';
+import { alwaysOnLambda, explainHourly, locatePriceBook } from '@streamscore/cost';
 import { CampaignJournal, readCampaignFile } from '@streamscore/harness';
 import {
   DAY_SHAPES,
@@ -192,6 +192,7 @@ export default class Publish extends StreamscoreCommand {
       date: new Date().toISOString(),
       settings: { ...settings, priceBook: `${book.region} ${book.date}`, scenarios },
       guarantees,
+      flockSourcePerHourUsd: explainHourly(alwaysOnLambda(4096, 'arm64'), book).usdPerHour,
       runs,
       plans,
       days,
