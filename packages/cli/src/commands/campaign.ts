@@ -81,7 +81,7 @@ export default class Campaign extends StreamscoreCommand {
         log: (m) => this.note(m),
         newRunId,
         backendNamed: (name) => findBackend(registry, name),
-        runCell: async (c, runId, signal) => {
+        runCell: async (c, runId, signal, runStarting) => {
           const base: MeasureBase = {
             backend: c.backend,
             workload: c.workload,
@@ -106,6 +106,7 @@ export default class Campaign extends StreamscoreCommand {
               latencySloMs: sloMs!,
               repeat: f.findMax?.repeat ?? 1,
               onTrial: (m) => this.note(`  ${m}`),
+              onTrialStart: runStarting,
               onTrialResult: (t) => (trialsUsd += t.cost?.totalUsd ?? 0),
             });
             return { result, spentUsd: trialsUsd };

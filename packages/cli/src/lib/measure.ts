@@ -32,7 +32,8 @@ export interface SearchOptions {
   /** Searches to run; the median rate is reported with its spread. */
   repeat: number;
   onTrial?: (message: string) => void;
-  /** Every trial's Result as it ends (a campaign adds up what each trial cost). */
+  /** Every trial's run id before it starts, and its Result as it ends (a campaign journals and bills them). */
+  onTrialStart?: (runId: string) => void;
   onTrialResult?: (r: Result) => void;
 }
 
@@ -50,7 +51,9 @@ export async function measureMax(base: MeasureBase, runId: string, s: SearchOpti
     repeat: s.repeat,
     runTrial: async (r) => {
       if (base.signal?.aborted) throw new UserError('interrupted');
-      last = await measureOnce(base, newRunId(base.workload.id, base.backend.name), r);
+      const trialId = newRunId(base.workload.id, base.backend.name);
+      s.onTrialStart?.(trialId);
+      last = await measureOnce(base, trialId, r);
       s.onTrialResult?.(last);
       return last;
     },

@@ -150,19 +150,22 @@ describe('campaign', () => {
     expect(first.cells.map((c) => c.status)).toEqual(['done']);
     const journal = new CampaignJournal(join(out, 'campaign-journal.jsonl'));
     journal.append({ state: 'started', cell: p.cells[1]!.cell.id, runId: 'run-killed', backend: 'a', projectedUsd: 0.02, at: new Date().toISOString() });
+    // It had started a run of its own (a search's trial) when it was killed.
+    journal.append({ state: 'run', cell: p.cells[1]!.cell.id, runId: 'run-killed-trial', parent: 'run-killed', at: new Date().toISOString() });
     leftovers.set('run-killed', 2);
+    leftovers.set('run-killed-trial', 1);
     // A line cut in half by the kill is ignored.
     writeFileSync(journal.path, readFileSync(journal.path, 'utf8') + '{"state":"sta');
     const runs: string[] = [];
     const second = await runCampaign(p, out, deps({ a }, (c) => c.projectedUsd, { runs }));
     expect(runs).toEqual([p.cells[1]!.cell.id, p.cells[2]!.cell.id]);
     expect(second.cells.map((c) => c.status)).toEqual(['done earlier', 'done', 'done']);
-    expect(a.cleaned[1]).toEqual({ runId: 'run-killed' });
+    expect(a.cleaned.slice(1, 3)).toEqual([{ runId: 'run-killed' }, { runId: 'run-killed-trial' }]);
     expect(leftovers.size).toBe(0);
     // Spend: 0.01 + 0.02 + 0.03 measured, plus the killed attempt's projection 0.02.
     expect(second.spentUsd).toBeCloseTo(0.08, 9);
     const lines = new CampaignJournal(journal.path).read();
-    expect(lines.find((l) => l.state === 'cleaned')).toMatchObject({ runId: 'run-killed', found: 2, deleted: 2 });
+    expect(lines.find((l) => l.state === 'cleaned')).toMatchObject({ runId: 'run-killed', found: 3, deleted: 3 });
     // A third invocation has nothing left to do.
     const third = await runCampaign(p, out, deps({ a }, () => 1, { runs: (runs.length = 0, runs) }));
     expect(runs).toEqual([]);
@@ -183,5 +186,27 @@ describe('campaign', () => {
     };
     // c6g.xlarge: 4 vCPUs × 3 = 12 (Standard family); g5 is not Standard. Shards: the larger cell's 4.
     expect(campaignNeeds(p, (t) => ({ 'c6g.xlarge': 4, 'g5.xlarge': 4 })[t]!)).toEqual({ kinesisShards: 4, lambdaConcurrency: 8, ec2StandardVcpus: 12, kpusPerApplication: 4 });
+  });
+
+  it('journals the runs inside a cell (a search\'s trials) and sweeps each of them too', async () => {
+    const out = tmp();
+    const a = fakeBackend('a');
+    const p = await project(file({ rates: [1000] }), { a });
+    const d = deps({ a }, () => 0.001);
+    const o = await runCampaign(p, out, {
+      ...d,
+      runCell: async (c, runId, signal, runStarting) => {
+        runStarting(`${runId}-trial-1`);
+        runStarting(`${runId}-trial-2`);
+        return d.runCell(c, runId, signal, runStarting);
+      },
+    });
+    expect(o.cells[0]!.status).toBe('done');
+    const runs = new CampaignJournal(join(out, 'campaign-journal.jsonl')).read().filter((l) => l.state === 'run');
+    expect(runs.map((l) => (l.state === 'run' ? [l.runId, l.parent] : []))).toEqual([
+      ['run-a-1-trial-1', 'run-a-1'],
+      ['run-a-1-trial-2', 'run-a-1'],
+    ]);
+    expect(a.cleaned.map((f) => f.runId)).toEqual(['run-a-1', 'run-a-1-trial-1', 'run-a-1-trial-2']);
   });
 });

@@ -72,7 +72,7 @@ export interface CampaignRunDeps {
    * Runs one cell (a run, a search, or a day) under its run id: its Result, and what the cell
    * cost in all (a search: every trial, not only the Result's).
    */
-  runCell(c: CellProjection, runId: string, signal: AbortSignal): Promise<{ result: Result; spentUsd: number }>;
+  runCell(c: CellProjection, runId: string, signal: AbortSignal, runStarting: (innerRunId: string) => void): Promise<{ result: Result; spentUsd: number }>;
   newRunId(workloadId: string, backend: string): string;
   /** Backends by name, for cleaning up after a cell killed half-way. */
   backendNamed(name: string): Backend;
@@ -120,10 +120,16 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
   const now = () => new Date().toISOString();
   let state = journalState(journal.read());
   for (const s of state.interrupted.values()) {
-    deps.log(`cleaning up ${s.cell} (run ${s.runId}, interrupted earlier)`);
-    const rep = await deps.backendNamed(s.backend).cleanup({ runId: s.runId }, cleanupContext(s.runId, deps.log, deps.signal));
-    if (rep.failed.length) throw new Error(`cleanup of the interrupted run ${s.runId} failed: ${rep.failed.map((x) => `${x.kind} ${x.id}: ${x.reason}`).join('; ')}`);
-    journal.append({ state: 'cleaned', cell: s.cell, runId: s.runId, found: rep.found.length, deleted: rep.deleted.length, at: now() });
+    deps.log(`cleaning up ${s.cell} (run ${s.runId}${s.runs.length ? ` and its ${s.runs.length} trial run(s)` : ''}, interrupted earlier)`);
+    let found = 0;
+    let deleted = 0;
+    for (const id of [s.runId, ...s.runs]) {
+      const rep = await deps.backendNamed(s.backend).cleanup({ runId: id }, cleanupContext(id, deps.log, deps.signal));
+      if (rep.failed.length) throw new Error(`cleanup of the interrupted run ${id} failed: ${rep.failed.map((x) => `${x.kind} ${x.id}: ${x.reason}`).join('; ')}`);
+      found += rep.found.length;
+      deleted += rep.deleted.length;
+    }
+    journal.append({ state: 'cleaned', cell: s.cell, runId: s.runId, found, deleted, at: now() });
   }
   state = journalState(journal.read());
   let spent = state.spentUsd;
@@ -151,18 +157,24 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
     journal.append({ state: 'started', cell: id, runId, backend: c.backend.name, projectedUsd: c.projectedUsd, at: now() });
     deps.log(`${id}: run ${runId}`);
     let outcome: CellOutcome;
+    const inner: string[] = [];
+    const runStarting = (id: string) => {
+      inner.push(id);
+      journal.append({ state: 'run', cell: c.cell.id, runId: id, parent: runId, at: now() });
+    };
     try {
-      const { result: r, spentUsd: cost } = await deps.runCell(c, runId, deps.signal);
+      const { result: r, spentUsd: cost } = await deps.runCell(c, runId, deps.signal, runStarting);
       const path = join(outDir, 'results', `${r.runId}.json`);
       (deps.saveResult ?? writeResult)(path, r);
-      const leftovers = await sweep(c.backend, runId, deps);
+      let leftovers = 0;
+      for (const id of [runId, ...inner]) leftovers += await sweep(c.backend, id, deps);
       journal.append({ state: 'done', cell: id, runId, result: path, costUsd: cost, verdict: r.verdict.status, leftovers, at: now() });
       spent += cost;
       results.push(path);
       outcome = { cell: id, status: 'done', runId, result: path, costUsd: cost, verdict: r.verdict.status };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0]!;
-      await sweep(c.backend, runId, deps).catch((x: unknown) => deps.log(`cleanup after ${id} failed: ${(x as Error).message}`));
+      for (const run of [runId, ...inner]) await sweep(c.backend, run, deps).catch((x: unknown) => deps.log(`cleanup after ${id} failed: ${(x as Error).message}`));
       // No Result, so no measured bill: the projection is counted, as for a cell killed half-way.
       journal.append({ state: 'failed', cell: id, runId, reason, costUsd: c.projectedUsd, at: now() });
       spent += c.projectedUsd;

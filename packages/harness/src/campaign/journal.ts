@@ -12,6 +12,8 @@ export const JournalLineSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('started'), cell: z.string(), runId: z.string(), backend: z.string(), projectedUsd: z.number(), at: z.string() }),
   z.object({ state: z.literal('done'), cell: z.string(), runId: z.string(), result: z.string(), costUsd: z.number(), verdict: z.string(), leftovers: z.number().int(), at: z.string() }),
   z.object({ state: z.literal('failed'), cell: z.string(), runId: z.string(), reason: z.string(), costUsd: z.number(), at: z.string() }),
+  /** A run inside a cell under its own run id (a search's trial), journaled before it starts. */
+  z.object({ state: z.literal('run'), cell: z.string(), runId: z.string(), parent: z.string(), at: z.string() }),
   z.object({ state: z.literal('cleaned'), cell: z.string(), runId: z.string(), found: z.number().int(), deleted: z.number().int(), at: z.string() }),
   z.object({ state: z.literal('stopped'), reason: z.string(), spentUsd: z.number(), at: z.string() }),
 ]);
@@ -58,8 +60,8 @@ export class CampaignJournal {
 /** What the journal says about each cell and the money spent so far. */
 export interface JournalState {
   done: Map<string, Extract<JournalLine, { state: 'done' }>>;
-  /** Started, never finished: killed mid-cell. */
-  interrupted: Map<string, Extract<JournalLine, { state: 'started' }>>;
+  /** Started, never finished: killed mid-cell; with the run ids of the runs inside it (a search's trials). */
+  interrupted: Map<string, Extract<JournalLine, { state: 'started' }> & { runs: string[] }>;
   failed: Map<string, Extract<JournalLine, { state: 'failed' }>>;
   /** Measured cost of finished cells, plus the projection of interrupted ones (their bill is unknown: counted whole). */
   spentUsd: number;
@@ -70,9 +72,11 @@ export function journalState(lines: readonly JournalLine[]): JournalState {
   const failed = new Map<string, Extract<JournalLine, { state: 'failed' }>>();
   const started = new Map<string, Extract<JournalLine, { state: 'started' }>>();
   const cleaned = new Set<string>();
+  const runs = new Map<string, string[]>();
   let spent = 0;
   for (const l of lines) {
-    if (l.state === 'started') started.set(l.runId, l);
+    if (l.state === 'run') runs.set(l.parent, [...(runs.get(l.parent) ?? []), l.runId]);
+    else if (l.state === 'started') started.set(l.runId, l);
     else if (l.state === 'done') {
       done.set(l.cell, l);
       started.delete(l.runId);
@@ -83,10 +87,10 @@ export function journalState(lines: readonly JournalLine[]): JournalState {
       spent += l.costUsd;
     } else if (l.state === 'cleaned') cleaned.add(l.runId);
   }
-  const interrupted = new Map<string, Extract<JournalLine, { state: 'started' }>>();
+  const interrupted = new Map<string, Extract<JournalLine, { state: 'started' }> & { runs: string[] }>();
   for (const s of started.values()) {
     spent += s.projectedUsd;
-    if (!cleaned.has(s.runId)) interrupted.set(s.runId, s);
+    if (!cleaned.has(s.runId)) interrupted.set(s.runId, { ...s, runs: runs.get(s.runId) ?? [] });
   }
   return { done, interrupted, failed, spentUsd: spent };
 }
