@@ -112,7 +112,11 @@ describe('driver processes', () => {
     expect(merged.sendDelay.totalCount).toBe(rate * seconds);
     expect(merged.where.map((w) => w.index)).toEqual([0, 1]);
     expect(new Set(merged.where.map((w) => w.pid)).size).toBe(2);
-    expect(merged.where.every((w) => w.pid !== process.pid && w.clockOffsetMs === 0)).toBe(true);
+    expect(merged.where.every((w) => w.pid !== process.pid)).toBe(true);
+    // One host, one system clock: the round-trip estimate is 0 within its bound of a few ms.
+    for (const w of merged.where) expect(Math.abs(w.clockOffsetMs)).toBeLessThanOrEqual(merged.maxClockOffsetMs);
+    expect(merged.maxClockOffsetMs).toBeGreaterThan(0);
+    expect(merged.maxClockOffsetMs).toBeLessThan(50);
     // Each driver sent about half.
     for (const w of merged.where) expect(w.sent).toBeGreaterThan(0.4 * rate * seconds);
   }, 60_000);
@@ -130,7 +134,8 @@ describe('a run with --drivers 2', () => {
     expect(two.verdict.judgedOn?.eventsJudged).toBe(one.verdict.judgedOn?.eventsJudged);
     expect(two.drivers?.count).toBe(2);
     expect(two.drivers?.where.reduce((s, w) => s + w.sent, 0)).toBe(two.summary.eventsIn);
-    expect(two.drivers?.maxClockOffsetMs).toBe(0);
+    expect(two.drivers?.maxClockOffsetMs).toBeLessThan(50);
+    expect(two.drivers?.clock).toContain('round trips');
     expect(one.drivers).toBeUndefined();
   }, 120_000);
 });

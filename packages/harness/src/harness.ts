@@ -280,7 +280,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   });
   const pooled = driver instanceof PooledDriver ? driver.merged : undefined;
   const withDrivers = pooled
-    ? { ...result, drivers: { count: pooled.drivers, where: pooled.where, maxClockOffsetMs: pooled.maxClockOffsetMs, clock: 'every driver on the collector\'s host: one clock, offset 0 by construction' } }
+    ? { ...result, drivers: { count: pooled.drivers, where: pooled.where, maxClockOffsetMs: pooled.maxClockOffsetMs, clock: 'every driver on the collector\'s host (one system clock); offsets estimated by IPC round trips before the load, the best of 8, ± half its round trip' } }
     : result;
   return faultRecords ? { ...withDrivers, faults: withRecovery(faultRecords, withDrivers.intervals, verdict) } : withDrivers;
 }

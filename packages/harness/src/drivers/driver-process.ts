@@ -81,7 +81,7 @@ export async function runDriverSlice(init: DriverInit, workload: AnyWorkload, si
     pid: process.pid,
     sent,
     sendDelay: encodeHistogram(sendDelay),
-    clockOffsetMs: 0, // same host as the collector: one clock
+    clockOffsetMs: 0, // measured by the pool, which sets it
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
   };
@@ -116,30 +116,35 @@ async function kinesisSink(s: Extract<DriverInit['sink'], { kind: 'kinesis' }>):
 }
 
 // As a child process of the pool: an init message (load the workload, open the sink, answer
-// ready), then go (the load's base time), then a report (or an error) and exit.
+// ready), clock probes (answered with this process's clock), then go (the load's base time),
+// then a report (or an error) and exit.
 if (process.send && process.argv.includes('--streamscore-driver')) {
   const fail = (e: unknown) => process.send!({ t: 'error', message: (e as Error).stack ?? String(e) }, undefined, {}, () => process.exit(1));
-  process.once('message', (raw: unknown) => {
-    void (async () => {
-      try {
-        const init = DriverInitSchema.parse(raw);
-        const workload = await loadWorkload(init);
-        const sink = init.sink.kind === 'ipc' ? ipcSink() : await kinesisSink(init.sink);
-        process.once('message', (go: unknown) => {
-          void (async () => {
-            try {
-              const report = await runDriverSlice(init, workload, sink, DriverGoSchema.parse(go).baseTimeMs);
-              process.send!({ t: 'report', report }, undefined, {}, () => process.exit(0));
-            } catch (e) {
-              fail(e);
-            }
-          })();
-        });
-        process.send!({ t: 'ready' });
-      } catch (e) {
-        fail(e);
-      }
+  let ready: Promise<{ init: DriverInit; workload: AnyWorkload; sink: DriverSink }> | undefined;
+  process.on('message', (m: { t?: string; sentAt?: number }) => {
+    if (m.t === 'clock') {
+      process.send!({ t: 'clock', sentAt: m.sentAt, driverNow: nowMs() });
+      return;
+    }
+    if (m.t === 'go') {
+      void (async () => {
+        try {
+          const { init, workload, sink } = await ready!;
+          const report = await runDriverSlice(init, workload, sink, DriverGoSchema.parse(m).baseTimeMs);
+          process.send!({ t: 'report', report }, undefined, {}, () => process.exit(0));
+        } catch (e) {
+          fail(e);
+        }
+      })();
+      return;
+    }
+    ready = (async () => {
+      const init = DriverInitSchema.parse(m);
+      const workload = await loadWorkload(init);
+      const sink = init.sink.kind === 'ipc' ? ipcSink() : await kinesisSink(init.sink);
+      return { init, workload, sink };
     })();
+    ready.then(() => process.send!({ t: 'ready' }), fail);
   });
   // The pool is gone (killed): so is this driver.
   process.on('disconnect', () => process.exit(1));

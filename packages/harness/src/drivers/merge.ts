@@ -10,10 +10,12 @@ export interface DriverReport {
   /** Send delay (µs), HdrHistogram interchange format (compressed base64). */
   sendDelay: string;
   /**
-   * Its clock's offset from the collector's, ms. Drivers on the collector's host share its clock:
-   * 0 by construction. (Drivers on other hosts would measure it by round trips; not built here.)
+   * Its clock's offset from the collector's, ms: estimated from round trips before the load (the
+   * probe with the shortest round trip), ± half that round trip (`clockRttMs`). On the collector's
+   * host both read one system clock, so it is 0 up to that bound.
    */
   clockOffsetMs: number;
+  clockRttMs?: number;
   cpuUserMs: number;
   cpuSystemMs: number;
 }
@@ -23,7 +25,7 @@ export interface MergedDrivers {
   sent: number;
   sendDelay: Histogram;
   where: { index: number; host: string; pid: number; clockOffsetMs: number; sent: number }[];
-  /** The widest clock offset between any driver and the collector: the bound it puts on latency. */
+  /** The widest clock offset between any driver and the collector, plus half its round trip: the bound it puts on latency. */
   maxClockOffsetMs: number;
   cpuMs: number;
 }
@@ -40,7 +42,7 @@ export function mergeDriverReports(reports: readonly DriverReport[]): MergedDriv
     sent: sorted.reduce((s, r) => s + r.sent, 0),
     sendDelay: mergeHistograms(sorted.map((r) => decodeHistogram(r.sendDelay))),
     where: sorted.map((r) => ({ index: r.index, host: r.host, pid: r.pid, clockOffsetMs: r.clockOffsetMs, sent: r.sent })),
-    maxClockOffsetMs: Math.max(0, ...sorted.map((r) => Math.abs(r.clockOffsetMs))),
+    maxClockOffsetMs: Math.max(0, ...sorted.map((r) => Math.abs(r.clockOffsetMs) + (r.clockRttMs ?? 0) / 2)),
     cpuMs: sorted.reduce((s, r) => s + r.cpuUserMs + r.cpuSystemMs, 0),
   };
 }

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nowMs } from '@streamscore/core';
 import type { DriverInit } from './driver-process.js';
 import { mergeDriverReports, type DriverReport, type MergedDrivers } from './merge.js';
 
@@ -33,6 +34,30 @@ interface Child {
   process: ChildProcess;
   ready: Promise<void>;
   report: Promise<DriverReport>;
+  /** Answers to clock probes, by the probe's send time. */
+  clock: Map<number, (driverNow: number) => void>;
+  offset?: { offsetMs: number; rttMs: number };
+}
+
+const CLOCK_PROBES = 8;
+
+/**
+ * The driver's clock against ours, NTP's way: offset = its time − the midpoint of our send and
+ * receive, from the probe with the shortest round trip, good to ± half that round trip.
+ */
+async function measureClock(c: Child): Promise<{ offsetMs: number; rttMs: number }> {
+  let best: { offsetMs: number; rttMs: number } | undefined;
+  for (let i = 0; i < CLOCK_PROBES; i++) {
+    const sentAt = nowMs();
+    const driverNow = await new Promise<number>((resolve) => {
+      c.clock.set(sentAt, resolve);
+      c.process.send({ t: 'clock', sentAt });
+    });
+    const recvAt = nowMs();
+    const rttMs = recvAt - sentAt;
+    if (!best || rttMs < best.rttMs) best = { offsetMs: driverNow - (sentAt + recvAt) / 2, rttMs };
+  }
+  return best!;
 }
 
 /**
@@ -52,7 +77,8 @@ export async function forkDriverPool(o: DriverPoolOptions): Promise<DriverPool> 
       o.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         for (const c of children) c.process.send({ t: 'go', baseTimeMs });
-        return mergeDriverReports(await Promise.all(children.map((c) => c.report)));
+        const reports = await Promise.all(children.map((c) => c.report));
+        return mergeDriverReports(reports.map((r, i) => ({ ...r, clockOffsetMs: children[i]!.offset?.offsetMs ?? 0, ...(children[i]!.offset ? { clockRttMs: children[i]!.offset!.rttMs } : {}) })));
       } finally {
         o.signal?.removeEventListener('abort', onAbort);
         kill();
@@ -62,13 +88,18 @@ export async function forkDriverPool(o: DriverPoolOptions): Promise<DriverPool> 
   const { onEvents: _e, signal: _s, drivers, ...init } = o;
   for (let index = 0; index < drivers; index++) {
     const child = fork(entry.path, ['--streamscore-driver'], { execArgv: entry.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const clock = new Map<number, (driverNow: number) => void>();
     let readyResolve!: () => void;
     const ready = new Promise<void>((r) => (readyResolve = r));
     const report = new Promise<DriverReport>((resolve, reject) => {
       let got: DriverReport | undefined;
       let error: string | undefined;
-      child.on('message', (m: { t: string; events?: unknown[]; report?: DriverReport; message?: string }) => {
+      child.on('message', (m: { t: string; events?: unknown[]; report?: DriverReport; message?: string; sentAt?: number; driverNow?: number }) => {
         if (m.t === 'events' && m.events) void pool.onEvents?.(m.events, index);
+        else if (m.t === 'clock') {
+          clock.get(m.sentAt!)?.(m.driverNow!);
+          clock.delete(m.sentAt!);
+        }
         else if (m.t === 'ready') readyResolve();
         else if (m.t === 'report') got = m.report;
         else if (m.t === 'error') error = m.message;
@@ -77,11 +108,12 @@ export async function forkDriverPool(o: DriverPoolOptions): Promise<DriverPool> 
     });
     report.catch(() => {});
     child.send({ ...init, index, drivers } satisfies DriverInit);
-    children.push({ process: child, ready, report });
+    children.push({ process: child, ready, report, clock });
   }
   try {
     // A driver that dies before it is ready fails the pool at once.
     await Promise.all(children.map((c) => Promise.race([c.ready, c.report.then(() => undefined)])));
+    for (const c of children) c.offset = await measureClock(c);
   } catch (e) {
     kill();
     throw e;
