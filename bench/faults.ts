@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AnyWorkload, type Backend, type FaultSpec, type Result, writeResult } from '@streamscore/core';
+import { type AnyWorkload, type Backend, type FaultSpec, type Result, readResult, writeResult } from '@streamscore/core';
 import { harnessTransportFor, parseFaultFlag, runBenchmark, WIRE_FAULTS } from '@streamscore/harness';
 import * as nexmark from '@streamscore/workload-nexmark';
 import { flinkBackend } from '@streamscore/plugin-flink';
@@ -65,10 +65,51 @@ async function runScenario(s: Scenario): Promise<Result> {
   });
 }
 
+/** The table's rows for one run: recovery figures, peak p99, lost and duplicated. */
+export function faultRows(name: string, r: Result): BenchRow[] {
+  const f = r.faults?.[0];
+  const rec = f?.recovery;
+  const v = r.verdict;
+  const delivery = `${v.status}, ${v.delivery ?? 'delivery not told'}, ${v.matched}/${v.expected} records`;
+  const lasting = f?.kind === 'kinesis-throttle' || f?.kind === 'function-throttle';
+  const s = (x: number | null | undefined) => x ?? Number.NaN;
+  if (!r.complete) return [{ name, value: Number.NaN, unit: '', note: `incomplete: ${r.incompleteReason ?? ''}`.slice(0, 200) }];
+  return [
+    {
+      name: `${name}: recovery`,
+      value: s(rec?.recoveredS),
+      unit: 's',
+      note: lasting
+        ? `a lasting fault from the start: no pre-fault level to recover to; ${delivery}`
+        : rec?.recoveredS === null
+          ? `not all back by the end (${[rec.lagRecoveredS === null ? 'input lag' : '', rec.latencyRecoveredS === null ? 'p99' : '', rec.outputResumedS === null && rec.detectionS !== null ? 'output' : ''].filter(Boolean).join(', ')}); ${delivery}`
+          : delivery,
+    },
+    ...(lasting ? [] : [
+      { name: `${name}: detected`, value: s(rec?.detectionS), unit: 's' },
+      { name: `${name}: output back`, value: s(rec?.outputResumedS), unit: 's' },
+      { name: `${name}: p99 back`, value: s(rec?.latencyRecoveredS), unit: 's' },
+    ]),
+    { name: `${name}: peak p99`, value: (rec?.latencyPeakP99Us ?? r.summary.latency.p99) / 1000, unit: 'ms', note: r.summary.latency.count < 100 ? `overall max ${(r.summary.latency.max / 1000).toFixed(0)} ms of ${r.summary.latency.count} answers (too few for a p99)` : `overall p99 ${(r.summary.latency.p99 / 1000).toFixed(0)} ms of ${r.summary.latency.count} answers` },
+    { name: `${name}: lost`, value: v.missing, unit: 'records' },
+    { name: `${name}: duplicated`, value: v.duplicated ?? 0, unit: 'records', note: f ? `${f.kind}: ${f.effect}` : '' },
+  ];
+}
+
 export async function benchFaults(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const only = process.env['BENCH_FAULTS_ONLY'];
   const outDir = process.env['BENCH_FAULTS_OUT'] ?? join('results', 'bench-faults');
+  // BENCH_FAULTS_FROM=DIR: tabulate the Results a run of this section wrote, without running again.
+  const from = process.env['BENCH_FAULTS_FROM'];
+  if (from) {
+    for (const file of readdirSync(from).filter((n) => n.endsWith('.json')).sort()) {
+      const r = readResult(join(from, file));
+      const name = scenarios().find((sc) => sc.backend.name === r.config.backend && `nexmark/${sc.query}` === r.config.workload && sc.faults.join(' ') === (r.faults ?? []).map((f) => `${f.kind}@${f.atS}s${Object.keys(f.options).length ? `:${Object.entries(f.options).map(([k, v]) => `${k}=${k === 'share' ? `${Math.round(Number(v) * 100)}%` : String(v)}`).join(',')}` : ''}`).join(' '))?.name;
+      rows.push(...faultRows(name ?? `${r.config.backend} ${r.config.workload} ${(r.faults ?? []).map((f) => f.kind).join('+')}`, r));
+    }
+    return rows;
+  }
   mkdirSync(outDir, { recursive: true });
   for (const s of scenarios()) {
     if (only && !s.name.includes(only)) continue;
@@ -81,20 +122,7 @@ export async function benchFaults(): Promise<BenchRow[]> {
       rows.push({ name: s.name, value: Number.NaN, unit: '', note: `not run: ${(e as Error).message.split('\n')[0]}` });
       continue;
     }
-    const f = r.faults?.[0];
-    const rec = f?.recovery;
-    const v = r.verdict;
-    const delivery = `${v.status}, ${v.delivery ?? 'delivery not told'}, ${v.matched}/${v.expected} records`;
-    const wire = f?.kind === 'kinesis-throttle' || f?.kind === 'function-throttle';
-    rows.push({
-      name: `${s.name}: recovery`,
-      value: rec?.recoveredS ?? Number.NaN,
-      unit: 's',
-      note: wire ? `a lasting fault from 0 s: no pre-fault level to recover to; ${delivery}` : rec?.recoveredS === null ? `not recovered (${rec.notes.join('; ')})` : delivery,
-    });
-    rows.push({ name: `${s.name}: peak p99`, value: (rec?.latencyPeakP99Us ?? r.summary.latency.p99) / 1000, unit: 'ms', note: `overall p99 ${(r.summary.latency.p99 / 1000).toFixed(0)} ms of ${r.summary.latency.count} answers` });
-    rows.push({ name: `${s.name}: lost`, value: v.missing, unit: 'records' });
-    rows.push({ name: `${s.name}: duplicated`, value: v.duplicated ?? 0, unit: 'records', note: f ? `${f.kind}: ${f.effect}` : '' });
+    rows.push(...faultRows(s.name, r));
   }
   return rows;
 }
