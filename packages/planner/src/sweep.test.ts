@@ -173,3 +173,14 @@ describe('--check: projected against measured', () => {
     expect(out.rows[0]!.note).toMatch(/no find-max search/);
   });
 });
+
+describe('equal guarantees in the recommendation', () => {
+  it('says when the cheapest gives less than the exactly-once asked for', () => {
+    // Flink has no calibration for this made-up query; Flock (any query) does: it wins, and says it gives none.
+    const only: WorkloadTraits = { ...q5, id: 'nexmark/q-unknown' };
+    const out = plan(inputs, only, 10_000, { sloMs: 20_000 });
+    expect(out.recommendation!.evaluation.family).toBe('flock-lambda');
+    expect(out.recommendation!.why).toMatch(/it gives none, not the exactly-once asked for/);
+    expect(plan(inputs, only, 10_000, { sloMs: 20_000, guarantee: 'none' }).recommendation!.why).not.toMatch(/asked for/);
+  });
+});

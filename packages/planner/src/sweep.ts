@@ -172,7 +172,12 @@ export function plan(inputs: PlannerInputs, traits: WorkloadTraits, rate: number
     .map((i) => all[i]!)
     .sort(byCost);
   const feasible = platforms.flatMap((p) => p.feasible);
-  const rec = recommend(feasible);
+  let rec = recommend(feasible);
+  // Equal guarantees: say so when the winner gives less than the guarantee asked for.
+  const asked = opts.guarantee ?? 'exactly-once';
+  if (rec && rec.evaluation.guarantee && rec.evaluation.guarantee.given !== asked) {
+    rec = { ...rec, why: `${rec.why}; note: it gives ${rec.evaluation.guarantee.given}, not the ${asked} asked for (${rec.evaluation.guarantee.note})` };
+  }
   let noRecommendation: string | undefined;
   if (!rec) {
     if (all.length === 0) noRecommendation = `no configuration of any platform sustains ${rate} events/s`;
