@@ -13,8 +13,9 @@ import type { BenchRow } from './types.js';
  * (default 60) with the fault at half time:
  *
  * - Flink local, exactly-once checkpoints every 10 s, TaskManager killed at 30 s;
- * - Flock local, a group member's environment crashing mid-invocation at 30 s, and 20% of its
- *   synchronous invocations throttled from the start;
+ * - Flock local, a group member's environment crashing mid-invocation at 30 s, one recycled
+ *   mid-window (windows cut into 64 KB fragments, the environment dies 200 ms after taking one),
+ *   and 20% of its synchronous invocations throttled from the start;
  * - both with 10% of Kinesis PutRecords entries and GetRecords calls throttled (the fault proxy).
  *
  * Per run: recovery time (s after the fault; docs/faults.md), peak interval p99, records lost and
@@ -41,6 +42,9 @@ function scenarios(): Scenario[] {
     out.push({ name: `flink local ${query}, exactly-once/10 s, kill-taskmanager@${half}s`, backend: flinkBackend, query, knobs: eo, faults: [`kill-taskmanager@${half}s`] });
     out.push({ name: `flink local ${query}, exactly-once/10 s, kinesis-throttle 10%`, backend: flinkBackend, query, knobs: eo, faults: ['kinesis-throttle@0s:share=10%'] });
     out.push({ name: `flock local ${query}, function-crash@${half}s (group member)`, backend: flockBackend, query, knobs: {}, faults: [`function-crash@${half}s:fn=agg`] });
+    // Windows cut into 64 KB fragments; the member's environment dies 200 ms after taking one,
+    // i.e. recycled mid-window with the window's earlier fragments in its arena.
+    out.push({ name: `flock local ${query}, 64 KB fragments, member recycled mid-window@${half}s`, backend: flockBackend, query, knobs: { 'fragment-bytes': 65536 }, faults: [`function-crash@${half}s:fn=agg,after-ms=200`] });
     out.push({ name: `flock local ${query}, function-throttle 20%`, backend: flockBackend, query, knobs: {}, faults: ['function-throttle@0s:share=20%'] });
     out.push({ name: `flock local ${query}, kinesis-throttle 10%`, backend: flockBackend, query, knobs: {}, faults: ['kinesis-throttle@0s:share=10%'] });
   }
