@@ -138,4 +138,25 @@ describe('a run with --drivers 2', () => {
     expect(two.drivers?.clock).toContain('round trips');
     expect(one.drivers).toBeUndefined();
   }, 120_000);
+
+  it('is refused in one line on the kinesis transport, before anything is planned, and the transport is closed', async () => {
+    let closed = false;
+    let planned = false;
+    const transport = {
+      binding: { kind: 'kinesis' as const, region: 'us-east-1', inputStream: 'i', outputStream: 'o', framing: 'x' },
+      open: async () => {},
+      send: () => {},
+      drain: () => {},
+      end: () => {},
+      close: async () => {
+        closed = true;
+      },
+    };
+    const backend = { ...localBackend, transportFor: () => 'kinesis' as const, plan: async (...a: Parameters<typeof localBackend.plan>) => ((planned = true), localBackend.plan(...a)) };
+    await expect(runBenchmark({ backend, workload: q0, target: 'local', rate: 1_000, durationS: 1, drivers: 2, transport: transport as never, toolVersion: 'test' })).rejects.toThrow(
+      '--drivers 2 runs with the memory transport only for now (this backend uses kinesis).',
+    );
+    expect(planned).toBe(false);
+    expect(closed).toBe(true);
+  });
 });

@@ -139,6 +139,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   let timeline = scheduleTimeline(shape, 0);
 
   try {
+    PooledDriver.check(o.drivers ?? 1, transport); // before anything is created; the transport is closed on the way out
     const plan = await o.backend.plan(request);
     const t0 = nowMs();
     deployment = await o.backend.provision(plan, ctx);

@@ -34,7 +34,7 @@ export default class Campaign extends StreamscoreCommand {
     'With --yes it runs the cells in order, tears down and sweeps after each, stops when the measured spend reaches the cap, writes every Result to OUT/results/ ' +
     'and ends with `streamscore publish` (a report of its Results where that command is not installed). Run it again with the same --out to resume: finished cells are not repeated.';
   static override examples = ['<%= config.bin %> campaign aws-first.yaml --out campaigns/first', '<%= config.bin %> campaign aws-first.yaml --out campaigns/first --yes'];
-  static override args = { file: Args.string({ description: 'campaign file (YAML or JSON); see docs/aws.md#campaigns', required: true }) };
+  static override args = { file: Args.string({ description: 'campaign file (YAML or JSON); see docs/aws.md#4-a-first-campaign-under-1', required: true }) };
   static override flags = {
     out: Flags.string({ char: 'o', description: 'campaign folder: journal, results/, report', required: true }),
     yes: Flags.boolean({ description: 'run it (without: a dry run that creates nothing)' }),

@@ -96,7 +96,7 @@ export function readCampaignFile(path: string): CampaignFile {
   const parsed = CampaignFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new UserError(`${path}: ${i.path.join('.') || '(root)'}: ${i.message}.`, 'See docs/aws.md#campaigns for the format.');
+    throw new UserError(`${path}: ${i.path.join('.') || '(root)'}: ${i.message}.`, 'See docs/aws.md#4-a-first-campaign-under-1 for the format.');
   }
   return parsed.data;
 }

@@ -27,10 +27,17 @@ export class PooledDriver {
    * Forks the driver processes and waits until each has loaded the workload, before the load's
    * clock is set: their start-up is not charged to the first events.
    */
-  static async fork(o: { drivers: number; workload: AnyWorkload; generatorOptions: Record<string, unknown>; shape: PiecewiseShape; transport: HarnessTransport; signal: AbortSignal }): Promise<DriverPool> {
-    if (o.transport.binding.kind !== 'memory') {
-      throw new UserError(`--drivers ${o.drivers} runs with the memory transport only for now (this backend uses ${o.transport.binding.kind}).`, 'Run with --drivers 1 (the default).');
+  /** Refuses what the pool cannot drive yet, before a run creates anything. */
+  static check(drivers: number, transport: HarnessTransport): void {
+    if (!Number.isInteger(drivers) || drivers < 1) throw new UserError(`--drivers must be a whole number ≥ 1 (got ${drivers}).`);
+    if (drivers > 1 && transport.binding.kind !== 'memory') {
+      // The transport bills and reports the input it writes itself; the drivers' own writers are not in its accounts yet.
+      throw new UserError(`--drivers ${drivers} runs with the memory transport only for now (this backend uses ${transport.binding.kind}).`, 'Run with --drivers 1 (the default).');
     }
+  }
+
+  static async fork(o: { drivers: number; workload: AnyWorkload; generatorOptions: Record<string, unknown>; shape: PiecewiseShape; transport: HarnessTransport; signal: AbortSignal }): Promise<DriverPool> {
+    PooledDriver.check(o.drivers, o.transport);
     return forkDriverPool({
       drivers: o.drivers,
       module: o.workload.module,
