@@ -24,11 +24,12 @@ import { KinesisReader, kinesisClient } from '@streamscore/kinesis';
 import { LAMBDA_MAX_INVOCATION_S, alwaysOnLambda, lambdaLogs, loadPriceBook, projectCost, type PriceBook, type ProjectedResource } from '@streamscore/cost';
 import { buildTemplate } from './function/bundle.js';
 import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/context.js';
-import { errorName, lambdaClient, loadLambdaSdk } from './lambda-client.js';
+import { errorName, lambdaClient, loadLambdaSdk, type ParsedReport } from './lambda-client.js';
 import { LocalLambdaService, leftWorkDirs } from './lambda-local/server.js';
 import { FLOCK_FAULTS, checkFlockFaults, injectFlockFault } from './faults.js';
 import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
+import { RemoteFlockDriver } from './driver/remote.js';
 import { callerPolicy, ensureRole, deleteRole, listRunRoles, type IamConfig } from './iam.js';
 import { buildDuckdbLayer } from './layer/build.js';
 import { checkLayerLocally } from './layer/check.js';
@@ -103,7 +104,7 @@ function tagSafe(v: string): string {
 interface Live {
   service?: LocalLambdaService;
   client?: LambdaClient;
-  driver?: FlockDriver;
+  driver?: FlockDriver | RemoteFlockDriver;
   readerStop?: () => Promise<void>;
   stopUnsub?: () => void;
   kinesisClient?: { destroy(): void };
@@ -198,7 +199,7 @@ export interface FlockProjection {
  * The pre-run estimate, priced with the price book like every other backend's: the query stage's
  * invocations (one per epoch, or per window fragment; each billed its events' compute at the
  * function's share of a vCPU plus an overhead), Flock's source as Flock runs it (an always-on
- * 4,096 MB function; in this run the driver in this process stands in for it, and the estimate
+ * 4,096 MB function; in this run the driver (a process of its own) stands in for it, and the estimate
  * prices it so that the bill is Flock's whole bill), and CloudWatch Logs ingestion of every
  * invocation's REPORT lines. Measured runs are billed from the REPORT lines themselves.
  */
@@ -290,9 +291,9 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         q.stage === 'per-event'
           ? `per-event query: one function (${names[0]}), unreserved concurrency`
           : `windowed query (${q.window!.kind}): a group of ${k.groupSize} functions with reserved concurrency 1; a consistent hash of the window id picks the member`,
-        `source: the driver in this process reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
+        `source: the driver, a process of its own beside the harness, reads Kinesis, cuts ${k.epochMs} ms epochs and invokes (${k.invocation})`,
         `projection (price book ${book.region} ${book.date}): ~${cost.requestsPerSecond.toFixed(1)} invocations/s × ~${cost.avgBilledMs} billed ms × ${k.memoryMB} MB (${k.arch}) at ${ESTIMATE_COMPUTE_US_PER_EVENT} vCPU-µs/event (the highest measured: an upper estimate); measured runs are billed from REPORT lines`,
-        `Flock's source is an always-on ${FLOCK_SOURCE_MEMORY_MB} MB function re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} minutes ($${(cost.costByResource[`${stem}-source`] ?? 0).toFixed(4)} for this run); here the driver in this process stands in for it, and the estimate prices it so the bill is Flock's whole bill`,
+        `Flock's source is an always-on ${FLOCK_SOURCE_MEMORY_MB} MB function re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} minutes ($${(cost.costByResource[`${stem}-source`] ?? 0).toFixed(4)} for this run); here the driver, a process beside the harness, stands in for it, and the estimate prices it so the bill is Flock's whole bill`,
         `CloudWatch Logs: START/END/REPORT lines of every invocation ($${(cost.costByResource[`${stem}-logs`] ?? 0).toFixed(4)})`,
       ];
       if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
@@ -484,44 +485,75 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       }
       const l = live.get(d.runId) ?? {};
       live.set(d.runId, l);
-      const eventTime = (e: Record<string, unknown>) => req.workload.eventTime(e);
       const statics = await loadStatics(q);
-      const driver = new FlockDriver({
-        statics,
-        lambda: client,
-        plan: q,
-        functions: names,
-        invocation: k.invocation,
-        epochMs: k.epochMs,
-        ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
-        eventTime,
-        log: ctx.log,
-      });
-      l.driver = driver;
       // Async invocations return no log tail: REPORT lines come from the function logs. Locally the
-      // service's log store stands in for CloudWatch Logs; on AWS they are read after the run.
+      // service's log store stands in for CloudWatch Logs (on AWS they are read after the run); they
+      // are taken from before the driver starts, so none is missed.
+      let reportsTo: { addReport(r: ParsedReport): void } | undefined;
+      const early: ParsedReport[] = [];
       if (k.invocation === 'async' && l.service) {
         const set = new Set(names);
         l.stopUnsub = l.service.onReport((r) => {
-          if (set.has(r.functionName) && r.invocationType === 'Event') driver.addReport(r);
+          if (!set.has(r.functionName) || r.invocationType !== 'Event') return;
+          if (reportsTo) reportsTo.addReport(r);
+          else early.push(r);
         });
       }
-      const kc = await kinesisClient({ region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) });
-      l.kinesisClient = kc;
-      const reader = new KinesisReader<object>(kc, binding.inputStream, { start: 'TRIM_HORIZON', onRows: (rows) => driver.push(rows) });
-      driver.attachReader(reader);
-      await reader.start();
-      l.readerStop = () => reader.stop();
-      driver.start();
+      // The driver runs in a process of its own (./driver/process.ts), apart from the harness's
+      // load driver and collector, when the child can load the workload by its module; a workload
+      // it cannot (a test's synthetic one) gets the driver in this process.
+      const lambdaEndpoint = typeof d.state['lambdaEndpoint'] === 'string' ? d.state['lambdaEndpoint'] : o.endpoints?.lambda;
+      const driver = (await loadableByModule(req.workload))
+        ? await RemoteFlockDriver.start(
+            {
+              lambda: { region: String(d.state['region']), ...(lambdaEndpoint ? { endpoint: lambdaEndpoint } : {}), ...(o.credentials && d.target !== 'local' ? { credentials: o.credentials } : {}) },
+              kinesis: { region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}), stream: binding.inputStream },
+              workload: { module: req.workload.module, id: req.workload.id },
+              plan: q,
+              functions: names,
+              invocation: k.invocation,
+              epochMs: k.epochMs,
+              ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
+              ...(statics ? { statics } : {}),
+            },
+            ctx.log,
+          )
+        : await inProcessDriver();
+      async function inProcessDriver(): Promise<FlockDriver> {
+        const drv = new FlockDriver({
+          ...(statics ? { statics } : {}),
+          lambda: client,
+          plan: q,
+          functions: names,
+          invocation: k.invocation,
+          epochMs: k.epochMs,
+          ...(k.fragmentBytes !== undefined ? { maxFragmentBytes: k.fragmentBytes } : {}),
+          eventTime: (e: Record<string, unknown>) => req.workload.eventTime(e),
+          log: ctx.log,
+        });
+        const kc = await kinesisClient({ region: binding.region, ...(binding.endpoint ? { endpoint: binding.endpoint } : {}) });
+        l.kinesisClient = kc;
+        const reader = new KinesisReader<object>(kc, binding.inputStream, { start: 'TRIM_HORIZON', onRows: (rows) => drv.push(rows) });
+        drv.attachReader(reader);
+        await reader.start();
+        l.readerStop = () => reader.stop();
+        drv.start();
+        return drv;
+      }
+      l.driver = driver;
+      reportsTo = driver;
+      for (const r of early.splice(0)) driver.addReport(r);
       d.state['startedAt'] = Date.now();
     },
 
     /**
-     * On the local target, the local Lambda service's function environments. The source/window
-     * driver still runs in the harness process, so its CPU is counted as the harness's.
+     * The source/window driver's process and, on the local target, the local Lambda service's
+     * function environments (the service's front end runs in the harness process).
      */
     processes(d: Deployment): ProcessRef[] {
-      return (live.get(d.runId)?.service?.pids() ?? []).map((pid) => ({ role: 'sut' as const, pid }));
+      const l = live.get(d.runId);
+      const driverPid = l?.driver instanceof RemoteFlockDriver ? l.driver.pid : undefined;
+      return [...(driverPid !== undefined ? [driverPid] : []), ...(l?.service?.pids() ?? [])].map((pid) => ({ role: 'sut' as const, pid }));
     },
 
     async metrics(d: Deployment): Promise<Record<string, number>> {
@@ -779,7 +811,7 @@ function markDeleted(ctx: RunContext, id: string): void {
 }
 
 /** Totals from the REPORT lines into the `lambda-invocations` ledger entry; init histogram into the deployment state. */
-function record(d: Deployment, ctx: RunContext, drv: FlockDriver): void {
+function record(d: Deployment, ctx: RunContext, drv: Pick<FlockDriver, 'stats' | 'summary' | 'errors'>): void {
   const s = drv.stats;
   const id = String(d.state['invocationsLedgerId']);
   try {
@@ -805,4 +837,14 @@ function record(d: Deployment, ctx: RunContext, drv: FlockDriver): void {
   d.state['driver'] = sum;
   d.state['coldStartInitHistogram'] = sum['initDurationUs'];
   if (drv.errors.length > 0) d.state['driverErrors'] = drv.errors.slice(0, 20);
+}
+
+/** Whether a child process can load this workload by its module (`workloads` lists it). */
+async function loadableByModule(w: { module: string; id: string }): Promise<boolean> {
+  try {
+    const mod = (await import(w.module)) as { workloads?: { id: string }[] };
+    return mod.workloads?.some((x) => x.id === w.id) ?? false;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { newHistogram, encodeHistogram, percentiles, type Histogram } from '@streamscore/core';
+import { newHistogram, encodeHistogram, decodeHistogram, percentiles, type Histogram } from '@streamscore/core';
 import { HashRing } from '../function/hashring.js';
 import {
   ASYNC_MAX_FRAGMENT_BYTES,
@@ -27,7 +27,8 @@ type CoreReader = KinesisReader<object>;
  * that fit an Invoke payload, and invokes the next stage — the plain function for per-event
  * queries, or the group member a consistent hash of the window id picks. Flock's own source was a
  * Lambda function fed by an in-function generator; a Kinesis-fed source has to run continuously,
- * which a function (15 minutes at most) cannot, so here it runs where the harness runs.
+ * which a function (15 minutes at most) cannot, so here it runs on the harness's machine, in a
+ * process of its own (./process.ts, driven by ./remote.ts).
  */
 export interface DriverOptions {
   lambda: LambdaClient;
@@ -78,6 +79,16 @@ export interface DriverStats {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What a driver run in another process hands back when it stops (./process.ts): its accounts. */
+export interface DriverSnapshot {
+  stats: DriverStats;
+  /** Request ids of the REPORT lines counted, so a late copy of one is not counted twice. */
+  seen: string[];
+  initHistogram: string;
+  invokeHistogram: string;
+  errors: string[];
+}
 
 export class FlockDriver {
   readonly stats: DriverStats = {
@@ -217,6 +228,25 @@ export class FlockDriver {
       this.stats.initMs += r.initMs;
       this.initHistogram.recordValue(Math.max(1, Math.round(r.initMs * 1000)));
     }
+  }
+
+  snapshot(): DriverSnapshot {
+    return {
+      stats: { ...this.stats },
+      seen: [...this.seenReports],
+      initHistogram: encodeHistogram(this.initHistogram),
+      invokeHistogram: encodeHistogram(this.invokeHistogram),
+      errors: [...this.errors],
+    };
+  }
+
+  /** Takes over the accounts of a driver that ran elsewhere (REPORT lines may still come in). */
+  restore(s: DriverSnapshot): void {
+    Object.assign(this.stats, s.stats);
+    for (const id of s.seen) this.seenReports.add(id);
+    this.initHistogram.add(decodeHistogram(s.initHistogram));
+    this.invokeHistogram.add(decodeHistogram(s.invokeHistogram));
+    this.errors.push(...s.errors.slice(0, 100 - this.errors.length));
   }
 
   summary(): Record<string, unknown> {
