@@ -103,6 +103,8 @@ export const MeasuredPointSchema = z.object({
   latencyP99Ms: z.number().nonnegative(),
   latencySloMs: z.number().optional(),
   provisioningMs: z.number().nonnegative(),
+  /** Events per CPU-second the system under test used (Result.summary), when the run measured its CPU. */
+  eventsPerSutCpuSecond: z.number().positive().optional(),
   /** Flock: billed vCPU-microseconds per event (REPORT lines), when the ledger has them. */
   computeUsPerEvent: z.number().positive().optional(),
   eventsIn: z.number().nonnegative(),
@@ -328,6 +330,7 @@ export function pointFromResult(r: Result, book: PriceBook, file?: string): Poin
     ...(fm ? { latencySloMs: fm.latencySloMs } : r.config.latencySloMs !== undefined ? { latencySloMs: r.config.latencySloMs } : {}),
     provisioningMs: r.deployment.provisioningMs,
     ...(computeUsPerEvent !== undefined ? { computeUsPerEvent } : {}),
+    ...(r.summary.eventsPerSutCpuSecond !== undefined && r.summary.eventsPerSutCpuSecond > 0 ? { eventsPerSutCpuSecond: r.summary.eventsPerSutCpuSecond } : {}),
     eventsIn: r.summary.eventsIn,
     eventsOut: r.summary.eventsOut,
     cpus,

@@ -354,3 +354,14 @@ describe('latency grows with utilisation, fitted on find-max trials', () => {
     expect(pointFromResult(r, book).point).toMatchObject({ sustainedRate: 8000, saturationRate: 12_000, trials: [{ rate: 8000, p99Ms: 50, passed: true }, { rate: 16_000, p99Ms: 900, passed: false }, { rate: 12_000, p99Ms: 400, passed: false }] });
   });
 });
+
+describe('capacity per CPU-second of the system under test', () => {
+  it('takes a search that measured its CPU as events per busy vCPU, with the published headroom', () => {
+    // Flink on this machine sustained 20,000/s using 0.5 CPU-s per s of the SUT → 40,000 events per CPU-second;
+    // × 0.8 headroom = 32,000 per vCPU; a c6g.xlarge (4 vCPU, speed 1) with no guarantee: 128,000 events/s.
+    const p = point({ runId: 'busy', backend: 'flink', target: 'local', config: { family: 'flink-local', parallelism: 1, cpus: 2 }, units: 1, vcpusPerUnit: 1, sustainedRate: 20_000, eventsPerSutCpuSecond: 40_000 });
+    const e = evaluate({ book, shipped, points: [p] }, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 1 }, 1000, { guarantee: 'none' });
+    expect(e.sustainableRate.value).toBeCloseTo(32_000 * 4, 6);
+    expect(e.sustainableRate.source).toMatch(/40,000 events per CPU-second of the system under test/);
+  });
+});

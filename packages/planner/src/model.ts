@@ -195,6 +195,22 @@ export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: s
   const useMeasured = engine !== 'flink' || scenario.flink === 'measured' || (scenario.flink === 'auto' && chosen.length > 0);
   if (useMeasured) {
     if (chosen.length === 0) return undefined;
+    // With the CPU the system under test used (Result.summary.eventsPerSutCpuSecond), a search gives
+    // events per busy vCPU, as nexmark/nexmark publishes them: the same headroom applies.
+    if (chosen.every((p) => p.eventsPerSutCpuSecond !== undefined)) {
+      const busy = chosen.reduce((a, p) => a + p.eventsPerSutCpuSecond!, 0) / chosen.length;
+      const headroom = platformNumber(inputs.shipped.platforms, 'measured.busyVcpuHeadroom');
+      return {
+        perVcpu: busy * headroom,
+        eta: defaultEta,
+        basis: 'projected',
+        source: `${fmt(busy)} events per CPU-second of the system under test (mean of ${chosen.length} find-max search(es): ${chosen.map((p) => p.runId).join(', ')}) × ${headroom} headroom = ${fmt(busy * headroom)}/vCPU`,
+        etaSource: etaNote,
+        lowerBound: false,
+        measuredWithoutCheckpoints: engine === 'flink',
+        headroom,
+      };
+    }
     const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: p.sustainedRate! }));
     const fit = fitScaling(samples, defaultEta, same.length > 0);
     // Where the search saw the engine fail above the rate it kept, saturation is there: the
