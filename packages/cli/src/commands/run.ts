@@ -38,7 +38,6 @@ import { renderTable } from '../lib/table.js';
 import { trapInterrupts } from '../lib/signals.js';
 import { leftoverWarning } from '../lib/leftovers.js';
 import { checkGeneratorOptions } from '../lib/generator-options.js';
-import { checkGeneratorOptions } from '../lib/generator-options.js';
 
 export default class Run extends StreamscoreCommand {
   static override summary = 'Run a workload on a backend at a target rate, and write its Result.';
@@ -140,7 +139,6 @@ export default class Run extends StreamscoreCommand {
     if (flags.region && backend.capabilities.knobs['region'] && knobs['region'] === undefined) knobs['region'] = flags.region;
     const params = { ...(file?.params ?? {}), ...parseKeyValues(flags.param, 'param') };
     const generatorOptions = { ...(file?.generator ?? {}), ...parseKeyValues(flags.gen, 'gen') };
-    checkGeneratorOptions(workload, generatorOptions);
     checkGeneratorOptions(workload, generatorOptions);
     const faults = [...(file?.faults ?? []).map((f, i) => parseFaultEntry(f, `${flags.file}: faults[${i}]`)), ...(flags.fault ?? []).map(parseFaultFlag)];
     const findMax = flags['find-max'] || file?.findMax !== undefined;
