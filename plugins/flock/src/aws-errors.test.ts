@@ -13,6 +13,7 @@ import {
   InvalidParameterValueException,
   InvokeCommand,
   LambdaClient,
+  PublishLayerVersionCommand,
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
@@ -114,7 +115,9 @@ describe('flock on aws: error paths (aws-sdk-client-mock)', () => {
     iam.on(PutRolePolicyCommand).resolves({});
     lambda.on(GetFunctionCommand).resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
     lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 1 });
+    lambda.on(PublishLayerVersionCommand).resolves({ LayerVersionArn: LAYER_ARN, Version: 1 });
   }
+  const LAYER_ARN = 'arn:aws:lambda:us-east-1:123456789012:layer:ss-flock-x-duckdb:1';
 
   it('CreateFunction refused while the new role cannot be assumed yet: retried until it can', async () => {
     mockCreateOk();
@@ -131,6 +134,11 @@ describe('flock on aws: error paths (aws-sdk-client-mock)', () => {
     const input = lambda.commandCalls(CreateFunctionCommand)[0]!.args[0].input;
     expect(input.Role).toBe('arn:aws:iam::123456789012:role/streamscore/ss-flock-x-role');
     expect(input.Code?.ZipFile).toBeInstanceOf(Uint8Array);
+    // DuckDB comes from the layer published before the functions, and the ledger has it first.
+    expect(input.Layers).toEqual([LAYER_ARN]);
+    const kinds = ctx.ledger.list().map((e) => e.kind);
+    expect(kinds.indexOf('lambda-layer')).toBeGreaterThanOrEqual(0);
+    expect(kinds.indexOf('lambda-layer')).toBeLessThan(kinds.indexOf('lambda-function'));
     expect(ctx.ledger.list().find((e) => e.kind === 'lambda-function')).toMatchObject({ state: 'created', cloudId: 'arn:aws:lambda:us-east-1:123456789012:function:f' });
     expect(d.state['account']).toEqual({ concurrentExecutions: 1000, unreserved: 1000 });
   });
