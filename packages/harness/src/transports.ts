@@ -48,6 +48,11 @@ export const WIRE_FAULTS = ['kinesis-throttle', 'network-delay'] as const;
  * for every other backend — a local Kinesis started for the run (and stopped with it) on local
  * targets, the real service in the run's region otherwise.
  */
+/** The fault kinds the transport of a backend on a target injects (the fault proxy exists only in front of a local Kinesis). */
+export function transportFaultKinds(backend: Backend, target: string): readonly string[] {
+  return backend.transportFor(target) === 'kinesis' && LOCAL_TARGETS.has(target) ? WIRE_FAULTS : [];
+}
+
 export async function harnessTransportFor(backend: Backend, target: string, c: TransportChoice): Promise<HarnessTransport> {
   const kind = backend.transportFor(target);
   if (kind === 'memory') return new MemoryHarnessTransport();

@@ -25,6 +25,8 @@ import {
   parseFaultFlag,
   parsePin,
   requireTaskset,
+  assignFaults,
+  transportFaultKinds,
 } from '@streamscore/harness';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
@@ -147,6 +149,8 @@ export default class Run extends StreamscoreCommand {
     const pin = flags.pin?.length ? parsePin(flags.pin, cpus().length) : undefined;
     if (pin) requireTaskset();
 
+    // A fault nobody can inject is refused before anything is written or started (its due time is checked when the load is known).
+    if (faults.length) assignFaults(faults, { backend, target, transport: { faultKinds: transportFaultKinds(backend, target) }, loadS: Number.POSITIVE_INFINITY });
     const leftover = leftoverWarning(backend.name);
     if (leftover) this.note(leftover);
     const runId = newRunId(workload.id, backend.name);
