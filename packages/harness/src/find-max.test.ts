@@ -48,6 +48,37 @@ describe('findSustainableRate', () => {
     expect(out.trials.every((t) => !t.passed)).toBe(true);
   });
 
+  it('stops at an interrupt: no further trial, the finished searches give the median, and the outcome says so', async () => {
+    // Capacity 30k, start 10k: the first search runs 10k, 20k pass, 40k fails, then bisects. The
+    // interrupt arrives during the second search's second trial (20k): that trial is kept, none follows.
+    let trialsRun = 0;
+    let stop = false;
+    const out = await findSustainableRateRepeated({
+      startRate: 10_000,
+      maxRate: 1e6,
+      latencySloMs: 100,
+      repeat: 3,
+      stopped: () => stop,
+      runTrial: async (rate, k) => {
+        trialsRun++;
+        if (k === 1 && rate === 20_000) stop = true;
+        return fakeTrial(30_000)(rate);
+      },
+    });
+    expect(out.interrupted).toBe(true);
+    const first = out.trials.filter((t) => t.repetition === 0);
+    expect(out.trials.filter((t) => t.repetition === 1).map((t) => t.rate)).toEqual([10_000, 20_000]);
+    expect(out.trials.some((t) => t.repetition === 2)).toBe(false);
+    expect(trialsRun).toBe(first.length + 2);
+    // Only the finished search counts: its rate, within 10% under 30k.
+    expect(out.rates).toHaveLength(1);
+    expect(out.sustainedRate).toBe(out.rates[0]);
+    expect(out.sustainedRate).toBeGreaterThan(27_000);
+    // Interrupted before any trial: nothing run, a lower bound of 0.
+    const none = await findSustainableRate({ startRate: 1000, maxRate: 1e6, latencySloMs: 100, stopped: () => true, runTrial: fakeTrial(5000) });
+    expect(none).toEqual({ sustainedRate: 0, trials: [], interrupted: true });
+  });
+
   it('repeats the search and reports the median rate with its spread', async () => {
     // Three searches on a machine whose capacity drifts: 20k, 40k, 30k (start 10k, precision 10%).
     const capacities = [20_000, 40_000, 30_000];

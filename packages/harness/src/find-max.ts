@@ -24,6 +24,8 @@ export interface FindMaxOptions {
   maxTrials?: number;
   /** Runs one trial; `repetition` is the index of the search it belongs to (0 for the first). */
   runTrial(rate: number, repetition: number): Promise<Result>;
+  /** True once the search should start no further trial (an interrupt): what was measured is returned. */
+  stopped?(): boolean;
   onTrial?(t: Trial): void;
 }
 
@@ -47,6 +49,8 @@ export interface FindMaxOutcome {
   trials: Trial[];
   /** The Result of the best passing trial, if any. */
   best?: Result;
+  /** The search was stopped before it converged: sustainedRate is only a lower bound. */
+  interrupted?: boolean;
 }
 
 /** Least-squares slope of y over x. */
@@ -124,9 +128,16 @@ export async function findSustainableRate(o: FindMaxOptions, repetition = 0): Pr
   let best: Result | undefined;
   const results = new Map<number, Result>();
 
+  let interrupted = false;
   const tryRate = async (rate: number): Promise<boolean> => {
-    if (trials.length >= maxTrials) return false;
+    if (trials.length >= maxTrials || interrupted) return false;
+    if (o.stopped?.()) {
+      interrupted = true;
+      return false;
+    }
     const r = await o.runTrial(rate, repetition);
+    // A trial cut short by the interrupt says nothing about the rate: it is kept, and the search ends.
+    if (o.stopped?.()) interrupted = true;
     const t = { ...judgeTrial(r, rate, o), repetition };
     trials.push(t);
     o.onTrial?.(t);
@@ -138,7 +149,7 @@ export async function findSustainableRate(o: FindMaxOptions, repetition = 0): Pr
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let rate = o.startRate;
-  while (rate <= o.maxRate && trials.length < maxTrials) {
+  while (rate <= o.maxRate && trials.length < maxTrials && !interrupted) {
     if (await tryRate(rate)) {
       lo = rate;
       rate *= 2;
@@ -147,19 +158,19 @@ export async function findSustainableRate(o: FindMaxOptions, repetition = 0): Pr
       break;
     }
   }
-  if (!Number.isFinite(hi) && lo > 0 && lo < o.maxRate && trials.length < maxTrials) {
+  if (!Number.isFinite(hi) && lo > 0 && lo < o.maxRate && trials.length < maxTrials && !interrupted) {
     // Doubling overshot the ceiling: try the ceiling itself.
     if (await tryRate(o.maxRate)) lo = o.maxRate;
     else hi = o.maxRate;
   }
-  while (Number.isFinite(hi) && hi - lo > precision * Math.max(lo, o.startRate / 2) && trials.length < maxTrials) {
+  while (Number.isFinite(hi) && hi - lo > precision * Math.max(lo, o.startRate / 2) && trials.length < maxTrials && !interrupted) {
     const mid = Math.round(lo === 0 ? hi / 2 : (lo + hi) / 2);
     if (mid <= lo || mid >= hi) break;
     if (await tryRate(mid)) lo = mid;
     else hi = mid;
   }
   best = results.get(lo);
-  return { sustainedRate: lo, trials, ...(best ? { best } : {}) };
+  return { sustainedRate: lo, trials, ...(best ? { best } : {}), ...(interrupted ? { interrupted } : {}) };
 }
 
 export interface RepeatedOutcome extends FindMaxOutcome {
@@ -176,8 +187,17 @@ export interface RepeatedOutcome extends FindMaxOutcome {
  * sustained rate with its spread: one search's answer moves with the machine's noise.
  */
 export async function findSustainableRateRepeated(o: FindMaxOptions & { repeat: number }): Promise<RepeatedOutcome> {
-  const outcomes: FindMaxOutcome[] = [];
-  for (let k = 0; k < Math.max(1, o.repeat); k++) outcomes.push(await findSustainableRate(o, k));
+  const all: FindMaxOutcome[] = [];
+  for (let k = 0; k < Math.max(1, o.repeat); k++) {
+    const one = await findSustainableRate(o, k);
+    all.push(one);
+    if (one.interrupted) break;
+  }
+  // An interrupted search's rate is only a lower bound: the median is of the searches that finished,
+  // or, when none did, that bound (and the outcome says it was interrupted).
+  const finished = all.filter((x) => !x.interrupted);
+  const outcomes = finished.length ? finished : all;
+  const interrupted = all.some((x) => x.interrupted);
   const rates = outcomes.map((x) => x.sustainedRate);
   const sorted = [...rates].sort((a, b) => a - b);
   const median = medianOf(sorted);
@@ -187,8 +207,9 @@ export async function findSustainableRateRepeated(o: FindMaxOptions & { repeat: 
   const perCpu = best?.summary.eventsPerSutCpuSecond;
   return {
     sustainedRate: median,
-    trials: outcomes.flatMap((x) => x.trials),
+    trials: all.flatMap((x) => x.trials),
     ...(best ? { best } : {}),
+    ...(interrupted ? { interrupted } : {}),
     rates,
     min: sorted[0] ?? 0,
     max: sorted[sorted.length - 1] ?? 0,

@@ -20,6 +20,7 @@ import { renderReport } from '@streamscore/report';
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { parseDuration } from '../lib/duration.js';
 import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
+import { trapInterrupts } from '../lib/signals.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
 import { renderTable } from '../lib/table.js';
 
@@ -70,8 +71,14 @@ export default class Campaign extends StreamscoreCommand {
     }
     if (!flags['skip-doctor']) await this.checkAccount(projection);
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    // SIGINT, SIGTERM and SIGHUP alike: the cell running stops and writes what it measured; a second signal stops at once.
+    const interrupts = trapInterrupts(
+      (signal) => {
+        this.note(`\ninterrupted (${signal}): stopping the campaign, tearing down and writing what was measured… (again to stop at once)`);
+        abort.abort();
+      },
+      () => this.note('stopped at once; remove what is left with: streamscore cleanup'),
+    );
     const sloMs = f.latencySlo ? parseDuration(f.latencySlo, 'latencySlo') * 1000 : undefined;
     const warmupS = durationS - parseDuration(f.duration, 'duration');
     let outcome: CampaignOutcome;
@@ -105,6 +112,7 @@ export default class Campaign extends StreamscoreCommand {
               maxRate: c.cell.maxRate!,
               latencySloMs: sloMs!,
               repeat: f.findMax?.repeat ?? 1,
+              precision: f.findMax?.precision ?? 0.1,
               onTrial: (m) => this.note(`  ${m}`),
               onTrialStart: runStarting,
               onTrialResult: (t) => (trialsUsd += t.cost?.totalUsd ?? 0),
@@ -120,7 +128,7 @@ export default class Campaign extends StreamscoreCommand {
         },
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupts.release();
     }
     let report: string | undefined;
     if (outcome.results.length && !outcome.cells.some((c) => c.status === 'not run')) {
@@ -141,6 +149,7 @@ export default class Campaign extends StreamscoreCommand {
       this.log(`journal: ${outcome.journal}${report ? `\nreport:  ${report}` : ''}`);
     }
     if (outcome.cells.some((c) => c.status === 'failed') || outcome.stopped) process.exitCode = 1;
+    if (interrupts.received) process.exitCode = interrupts.exitCode();
     return { projection: summary, outcome, ...(report ? { report } : {}) };
   }
 

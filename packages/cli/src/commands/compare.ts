@@ -8,6 +8,7 @@ import { StreamscoreCommand } from '../lib/base-command.js';
 import { findBackend, findWorkload } from '../lib/registry.js';
 import { parseDuration } from '../lib/duration.js';
 import { measureMax, measureOnce, type MeasureBase } from '../lib/measure.js';
+import { trapInterrupts } from '../lib/signals.js';
 import { renderTable, formatLatencyUs, formatNumber } from '../lib/table.js';
 
 export default class Compare extends StreamscoreCommand {
@@ -34,8 +35,14 @@ export default class Compare extends StreamscoreCommand {
     // Resolve everything first, so a typo fails before anything runs.
     const resolved = cells.map((c) => ({ c, backend: findBackend(registry, c.backend), workload: findWorkload(registry, c.workload) }));
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    // SIGINT, SIGTERM and SIGHUP alike: the cell running stops and writes what it measured; a second signal stops at once.
+    const interrupts = trapInterrupts(
+      (signal) => {
+        this.note(`\ninterrupted (${signal}): stopping the matrix, tearing down and writing what was measured… (again to stop at once)`);
+        abort.abort();
+      },
+      () => this.note('stopped at once; remove what is left with: streamscore cleanup'),
+    );
     const results: Result[] = [];
     const paths: string[] = [];
     const skipped: { cell: string; reason: string }[] = [];
@@ -92,7 +99,7 @@ export default class Compare extends StreamscoreCommand {
         }
       }
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupts.release();
     }
     if (results.length === 0) throw new UserError('No cell of the matrix produced a Result.', skipped.map((s) => `${s.cell}: ${s.reason}`).join('; '));
     const report = await renderReport(results, { outDir: flags.out, title: f.title });
@@ -117,6 +124,7 @@ export default class Compare extends StreamscoreCommand {
     }
     // Only a passing answer is success: unchecked, vacuous and incomplete cells fail the command too.
     if (failed || results.some((r) => r.verdict.status !== 'pass' || !r.complete)) process.exitCode = 1;
+    if (interrupts.received) process.exitCode = interrupts.exitCode();
     return { report: report.htmlPath, results: paths, skipped };
   }
 }

@@ -31,6 +31,8 @@ export interface SearchOptions {
   latencySloMs: number;
   /** Searches to run; the median rate is reported with its spread. */
   repeat: number;
+  /** Bisection stops when the bracket is narrower than this fraction of the rate (default 0.1). */
+  precision?: number;
   onTrial?: (message: string) => void;
   /** Every trial's run id before it starts, and its Result as it ends (a campaign journals and bills them). */
   onTrialStart?: (runId: string) => void;
@@ -49,8 +51,9 @@ export async function measureMax(base: MeasureBase, runId: string, s: SearchOpti
     maxRate: s.maxRate,
     latencySloMs: s.latencySloMs,
     repeat: s.repeat,
+    ...(s.precision !== undefined ? { precision: s.precision } : {}),
+    stopped: () => base.signal?.aborted === true,
     runTrial: async (r) => {
-      if (base.signal?.aborted) throw new UserError('interrupted');
       const trialId = newRunId(base.workload.id, base.backend.name);
       s.onTrialStart?.(trialId);
       last = await measureOnce(base, trialId, r);
@@ -61,10 +64,12 @@ export async function measureMax(base: MeasureBase, runId: string, s: SearchOpti
       s.onTrial?.(`${s.repeat > 1 ? `search ${t.repetition + 1}/${s.repeat}, ` : ''}trial ${t.rate.toLocaleString('en-US')} events/s: ${t.passed ? 'pass' : 'fail'} (${t.reason})`),
   });
   const chosen = outcome.best ?? last;
-  if (!chosen) throw new UserError('The search ran no trial.');
+  if (!chosen) throw new UserError(outcome.interrupted ? 'Interrupted before the search ran a trial: nothing was measured.' : 'The search ran no trial.');
   return {
     ...chosen,
     runId,
+    // An interrupted search wrote what it measured, but its rate is a lower bound, not a capacity.
+    ...(outcome.interrupted ? { complete: false, incompleteReason: `the search was interrupted after ${outcome.trials.length} trial(s): its rate is a lower bound` } : {}),
     findMax: {
       sustainedRate: outcome.sustainedRate,
       latencySloMs: s.latencySloMs,
@@ -72,6 +77,7 @@ export async function measureMax(base: MeasureBase, runId: string, s: SearchOpti
       trials: outcome.trials,
       ...(s.repeat > 1 ? { repeat: { k: s.repeat, rates: outcome.rates, median: outcome.sustainedRate, min: outcome.min, max: outcome.max } } : {}),
       ...(outcome.eventsPerSutCpuSecond !== undefined ? { eventsPerSutCpuSecond: outcome.eventsPerSutCpuSecond } : {}),
+      ...(outcome.interrupted ? { interrupted: true } : {}),
     },
   };
 }

@@ -293,6 +293,8 @@ export const ResultSchema = z.object({
         .optional(),
       /** Events per CPU-second of the system under test at the sustained rate, when measured. */
       eventsPerSutCpuSecond: Num.optional(),
+      /** The search was interrupted before it converged: sustainedRate is a lower bound. */
+      interrupted: z.boolean().optional(),
     })
     .optional(),
   /** Faults injected during the run, each with the instant it fired and the recovery measured. */
