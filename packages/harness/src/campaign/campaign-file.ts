@@ -11,6 +11,8 @@ const BackendConfig = z
     target: z.string().optional(),
     knobs: z.record(z.string(), Scalar).default({}),
     label: z.string().optional(),
+    /** This configuration's own search bounds: engines a hundredfold apart need not double up from one start. */
+    findMax: z.object({ startRate: z.number().positive().optional(), maxRate: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 
@@ -32,7 +34,16 @@ export const CampaignFileSchema = z
     warmup: z.string().default('0s'),
     latencySlo: z.string().optional(),
     /** Also search each workload × backend's sustainable rate (needs latencySlo). */
-    findMax: z.object({ startRate: z.number().positive(), maxRate: z.number().positive(), repeat: z.number().int().min(1).default(1) }).strict().optional(),
+    findMax: z
+      .object({
+        startRate: z.number().positive(),
+        maxRate: z.number().positive(),
+        repeat: z.number().int().min(1).default(1),
+        /** The search stops when its bracket is narrower than this fraction of the rate. */
+        precision: z.number().gt(0).lt(1).default(0.1),
+      })
+      .strict()
+      .optional(),
     /** Also run each workload × backend under a day of varying load: a `--shape` text such as file:day.csv/1s. */
     day: z.object({ shape: z.string(), rate: z.number().positive() }).strict().optional(),
   })
@@ -73,7 +84,12 @@ export function campaignCells(f: CampaignFile): CampaignCell[] {
       const base = { workload, backend: b.backend, ...(b.target ? { target: b.target } : {}), knobs: b.knobs, label: labelOf(b), params: f.params[workload] ?? {} };
       const id = (suffix: string) => `${workload} | ${base.label} | ${suffix}`;
       for (const rate of f.rates) cells.push({ ...base, id: id(`rate ${rate}`), kind: 'rate', rate });
-      if (f.findMax) cells.push({ ...base, id: id(`find-max ${f.findMax.startRate}..${f.findMax.maxRate}`), kind: 'find-max', rate: f.findMax.startRate, maxRate: f.findMax.maxRate });
+      if (f.findMax) {
+        const startRate = b.findMax?.startRate ?? f.findMax.startRate;
+        const maxRate = b.findMax?.maxRate ?? f.findMax.maxRate;
+        if (startRate > maxRate) throw new UserError(`${base.label}: the search starts at ${startRate} events/s, above its maxRate ${maxRate}.`, 'Give a findMax.startRate no larger than findMax.maxRate.');
+        cells.push({ ...base, id: id(`find-max ${startRate}..${maxRate}`), kind: 'find-max', rate: startRate, maxRate });
+      }
       if (f.day) cells.push({ ...base, id: id(`day ${f.day.shape}`), kind: 'day', rate: f.day.rate, shape: f.day.shape });
     }
   }

@@ -99,13 +99,23 @@ describe('campaign', () => {
     ]);
     writeFileSync(join(d, 'bad.yaml'), 'maxCostUsd: 1\nworkloads: [nexmark/q0]\nbackends: [{backend: flock}]\nrates: [1000]\nfindMax: {startRate: 1, maxRate: 2}\n');
     expect(() => readCampaignFile(join(d, 'bad.yaml'))).toThrow(/latencySlo: findMax needs latencySlo/);
+    // A configuration's own bounds replace the campaign's for its search alone.
+    writeFileSync(join(d, 'own.yaml'), 'maxCostUsd: 1\nworkloads: [nexmark/q0]\nbackends: [{backend: local}, {backend: flink, findMax: {startRate: 500}}]\nlatencySlo: 2s\nfindMax: {startRate: 4000, maxRate: 8000, precision: 0.25}\n');
+    const own = readCampaignFile(join(d, 'own.yaml'));
+    expect(own.findMax!.precision).toBe(0.25);
+    expect(campaignCells(own).map((c) => [c.id, c.rate, c.maxRate])).toEqual([
+      ['nexmark/q0 | local | find-max 4000..8000', 4000, 8000],
+      ['nexmark/q0 | flink | find-max 500..8000', 500, 8000],
+    ]);
+    writeFileSync(join(d, 'upside.yaml'), 'maxCostUsd: 1\nworkloads: [nexmark/q0]\nbackends: [{backend: flink, findMax: {startRate: 9000}}]\nlatencySlo: 2s\nfindMax: {startRate: 4000, maxRate: 8000}\n');
+    expect(() => campaignCells(readCampaignFile(join(d, 'upside.yaml')))).toThrow(/starts at 9000 events\/s, above its maxRate 8000/);
     writeFileSync(join(d, 'none.yaml'), 'maxCostUsd: 1\nworkloads: [nexmark/q0]\nbackends: [{backend: flock}]\n');
     expect(() => readCampaignFile(join(d, 'none.yaml'))).toThrow(/a campaign with nothing to run/);
   });
 
   it('projects a rate from its plan, a search as its bound and a day at its peak, and says when the total passes the cap', async () => {
     const a = fakeBackend('a');
-    const p = await project(file({ rates: [1000, 5000], latencySlo: '1s', findMax: { startRate: 1000, maxRate: 4000, repeat: 1 }, day: { shape: 'step:1k@5s,3k@5s', rate: 3000 } }), { a });
+    const p = await project(file({ rates: [1000, 5000], latencySlo: '1s', findMax: { startRate: 1000, maxRate: 4000, repeat: 1, precision: 0.1 }, day: { shape: 'step:1k@5s,3k@5s', rate: 3000 } }), { a });
     // Hand-worked: $0.001 per 1k events/s per second.
     // rate 1000 for 10 s = 0.01; rate 5000 for 10 s = 0.05; search: 16 trials × 4000 for 10 s = 16 × 0.04 = 0.64; day: 3000 for 10 s = 0.03.
     expect(p.cells.map((c) => Number(c.projectedUsd.toFixed(6)))).toEqual([0.01, 0.05, 0.64, 0.03]);
