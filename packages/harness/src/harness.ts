@@ -17,6 +17,7 @@ import {
   UserError,
 } from '@streamscore/core';
 import { type PriceBook } from '@streamscore/cost';
+import { CONSUMER_METRICS } from '@streamscore/kinesis';
 import { MemoryHarnessTransport } from './harness-transport.js';
 import { planSchedule, phaseClock, type Schedule } from './schedule.js';
 import { Collector } from './collect.js';
@@ -192,7 +193,12 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
     // A processing-time window still open when the input ends closes on the wall clock.
     // A backend that holds answers (a transactional sink) gets that long too.
     const held = o.backend.holdsAnswersMs?.(deployment) ?? 0;
-    if (complete) await settle(transport, collector, workload.kind === 'processing-time' ? horizonMs + 250 : 0, held);
+    const dep = deployment;
+    const enginePosition = async (): Promise<number | undefined> => {
+      const m = await o.backend.metrics(dep);
+      return m[CONSUMER_METRICS.events] ?? m[CONSUMER_METRICS.records];
+    };
+    if (complete) await settle(transport, collector, workload.kind === 'processing-time' ? horizonMs + 250 : 0, held, enginePosition);
     else collector.drain();
     await s.tick(nowMs());
     await o.backend.stop(deployment, ctx);
