@@ -154,7 +154,6 @@ export default class Run extends StreamscoreCommand {
     const leftover = leftoverWarning(backend.name);
     if (leftover) this.note(leftover);
     const runId = newRunId(workload.id, backend.name);
-    const out = ensureWritable(flags.out ?? join('results', `${runId}.json`), (m) => this.note(m));
 
     // Safety rule: nothing is created in a cloud without its plan shown first and the cost cap kept.
     const maxCost = Number(flags['max-cost']);
@@ -178,6 +177,8 @@ export default class Run extends StreamscoreCommand {
         );
       }
     }
+    // After the plan, which refuses what the backend cannot do: a refused run leaves no folder behind.
+    const out = ensureWritable(flags.out ?? join('results', `${runId}.json`), (m) => this.note(m));
     const abort = new AbortController();
     const interrupts = trapInterrupts(
       (signal) => {
