@@ -52,6 +52,27 @@ describe('recovery from a fault, worked by hand', () => {
     expect(noLag.detectionS).toBe(7);
   });
 
+  it('a read position frozen after the fault while answers come out: lag recovery unknown, not never', () => {
+    // As Flink's REST metric store served it after a TaskManager restart: position 2,579 for ever,
+    // so the transport's lag grows by the rate though the job answers again.
+    const at = (t: number, out: number, p99: number, position: number, lag: number): Interval => ({
+      ...iv(t, out, p99),
+      backend: { 'kinesis.consumer.eventsRead': position, inputLagEvents: lag },
+    });
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 8; t++) ivs.push(at(t, 100, 50_000, t * 100, 0));
+    ivs.push(at(9, 0, 0, 900, 100), at(10, 0, 0, 900, 200), at(11, 0, 0, 900, 300));
+    for (let t = 12; t <= 16; t++) ivs.push(at(t, 100, t === 12 ? 3_000_000 : 50_000, 900, (t - 8) * 100));
+    const r = measureRecovery(8.0, ivs, verdict());
+    expect(r).toMatchObject({ detectionS: 1, outputResumedS: 4, lagRecoveredS: null, latencyRecoveredS: 5, recoveredS: 5 });
+    expect(r.notes.join(' ')).toMatch(/kinesis\.consumer\.eventsRead\) did not move after the fault/);
+    // The same lag from a position that moves is a job that never caught up: not recovered.
+    const moving = ivs.map((x, i) => ({ ...x, backend: { ...x.backend, 'kinesis.consumer.eventsRead': i } }));
+    const n = measureRecovery(8.0, moving, verdict());
+    expect(n.lagRecoveredS).toBeNull();
+    expect(n.recoveredS).toBeNull();
+  });
+
   it('a fault the output never felt: no detection, recovered at once when latency held', () => {
     const ivs: Interval[] = [];
     for (let t = 1; t <= 12; t++) ivs.push(iv(t, 100, 40_000));

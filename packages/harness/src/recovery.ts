@@ -1,4 +1,5 @@
 import type { FaultRecord, Interval, Recovery, Verdict } from '@streamscore/core';
+import { CONSUMER_METRICS } from '@streamscore/kinesis';
 
 /**
  * How a run came back from a fault, from its intervals and its verdict alone (so a report can
@@ -28,6 +29,7 @@ export interface RecoveryOptions {
 }
 
 const LAG_KEYS = ['inputLagEvents', 'inputLagRecords'] as const;
+const POSITION_KEYS = [CONSUMER_METRICS.events, CONSUMER_METRICS.records] as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -153,14 +155,35 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
     }
   }
 
+  // A position that stands still while answers come out is a stale gauge, not an engine that
+  // stopped reading: its lag says nothing, and the lag part of recovery is unknown, not "never".
+  const stale = lagIdx < 0 && resumed >= 0 && positionFrozen(all.slice(resumed));
+  if (stale) notes.push(`the engine's read position (${stale}) did not move after the fault while answers came out: a stale gauge (Flink's REST metric store after a TaskManager restart, docs/faults.md); lag recovery not measured`);
+  const lagMeasured = lagKey !== undefined && !stale;
+
   const detectionS = stall >= 0 ? at(all[stall]!) : null;
   const outputResumedS = resumed >= 0 ? at(all[resumed]!) : null;
   const lagRecoveredS = lagIdx >= 0 ? at(all[lagIdx]!) : null;
   const latencyRecoveredS = latIdx >= 0 ? at(all[latIdx]!) : null;
-  const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(lagKey ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
+  const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(lagMeasured ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
   const recoveredS = parts.some((p) => p === null) ? null : Math.max(...(parts as number[]));
   if (stall >= 0 && resumed < 0) notes.push('output did not resume before the run ended');
   return { ...empty, detectionS, outputResumedS, lagRecoveredS, latencyRecoveredS, recoveredS };
+}
+
+/**
+ * The engine's position key when it holds one value through every interval from output's return
+ * to the end, answers came out in them, and the load went on for at least 3 of them: a reader
+ * that had truly stopped would give no answers. Undefined otherwise.
+ */
+function positionFrozen(after: readonly Interval[]): string | undefined {
+  const loaded = after.filter((iv) => iv.targetRate > 0);
+  if (loaded.length < 3 || !after.some((iv) => iv.eventsOut > 0)) return undefined;
+  for (const key of POSITION_KEYS) {
+    const vs = after.map((iv) => iv.backend[key]);
+    if (vs.every((v) => typeof v === 'number') && new Set(vs).size === 1) return key;
+  }
+  return undefined;
 }
 
 /** Every fired fault of a run with its recovery. */

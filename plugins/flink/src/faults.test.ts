@@ -64,6 +64,16 @@ javaPrerequisite().describe('flink local: a TaskManager killed under exactly-onc
     expect(r.verdict.delivery).toBe('exactly-once');
     // The job came back: answers after the fault, and a recovery time measured.
     expect(f?.recovery?.outputResumedS ?? f?.recovery?.recoveredS).not.toBeNull();
+    // The restored job's read position comes from the REST metric store, which on Flink 2.2 can go
+    // on serving the pre-fault value after a TaskManager restart (docs/faults.md). Either it moves
+    // and the lag's recovery is timed, or the Result says the gauge was stale and times the rest.
+    const read = (t: number) => r.intervals.filter((i) => i.t >= t).map((i) => i.backend['kinesis.consumer.recordsRead'] ?? 0);
+    const moved = Math.max(...read(f!.firedAtS! + 10)) > read(f!.firedAtS!)[0]!;
+    if (moved) expect(f?.recovery?.lagRecoveredS).not.toBeNull();
+    else {
+      expect(f?.recovery?.notes.join(' ')).toMatch(/did not move after the fault while answers came out: a stale gauge/);
+      expect(f?.recovery?.recoveredS).not.toBeNull();
+    }
     expect(r.ledger.filter((e) => e.kind === 'local-process').every((e) => e.state === 'deleted')).toBe(true);
   }, 400_000);
 });

@@ -183,7 +183,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     const out = openSync(join(home, 'log', `${node.role}.out`), 'a');
     let child: ChildProcess;
     try {
-      child = spawn('bash', [LAUNCHER, ...launcherArgs(spec, node, { home })], {
+      child = spawn('bash', [LAUNCHER, ...launcherArgs(spec, { ...node, generation }, { home })], {
         detached: true, // own process group: teardown kills the group
         stdio: ['ignore', out, out],
         env: { ...process.env, AWS_CBOR_DISABLE: '1' },

@@ -54,6 +54,9 @@ describe('node config writer', () => {
     }
     expect(c.get('taskmanager.memory.network.min')).toBe(c.get('taskmanager.memory.network.max'));
     expect(c.get('taskmanager.resource-id')).toBe('tm-1');
+    // A TaskManager started again after a crash is a new resource to the JobManager.
+    const again = new Map(nodeConfigEntries(spec, { role: 'taskmanager', index: 1, generation: 2 }));
+    expect(again.get('taskmanager.resource-id')).toBe('tm-1-r2');
     expect(c.get('taskmanager.host')).toBe('127.0.0.1');
     const m = taskManagerMemory(1024);
     const sum = m.frameworkHeapMb + m.taskHeapMb + m.frameworkOffHeapMb + m.taskOffHeapMb + m.networkMb + m.managedMb + m.metaspaceMb + m.overheadMb;

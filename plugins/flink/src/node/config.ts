@@ -38,6 +38,12 @@ export interface NodeIdentity {
   index?: number;
   /** The address other nodes reach this one at (taskmanager.host); defaults to bindHost. */
   host?: string;
+  /**
+   * Times this node was started again after a crash (0 for the first start). A TaskManager started
+   * again takes a resource id of its own, as a supervised restart on a real cluster does (standalone
+   * ids are host:port-random), so the JobManager never sees a dead and a live TaskManager under one id.
+   */
+  generation?: number;
 }
 
 /** TaskManager memory components, MiB; they add up to the process size. */
@@ -111,7 +117,7 @@ export function nodeConfigEntries(spec: FlinkClusterSpec, node: NodeIdentity): [
     const m = taskManagerMemory(spec.taskManagerMemoryMb);
     e.push(
       ['taskmanager.host', host],
-      ['taskmanager.resource-id', `tm-${node.index ?? 0}`],
+      ['taskmanager.resource-id', `tm-${node.index ?? 0}${node.generation ? `-r${node.generation}` : ''}`],
       ['taskmanager.rpc.port', '0'],
       ['taskmanager.data.port', 0],
       ['taskmanager.cpu.cores', spec.slotsPerTaskManager],
