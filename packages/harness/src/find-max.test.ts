@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findSustainableRate, findSustainableRateRepeated, judgeTrial, slope } from './find-max.js';
+import { findSustainableRate, slopeFit, findSustainableRateRepeated, judgeTrial, slope } from './find-max.js';
 import type { Result } from '@streamscore/core';
 
 /** A fake system that keeps up to `capacity` events/s: above it, backlog grows and latency explodes. */
@@ -142,6 +142,25 @@ describe('findSustainableRate', () => {
     const t = judgeTrial(r, 1000, { latencySloMs: 100 });
     expect(t.passed).toBe(false);
     expect(t.backlogSlope).toBeCloseTo(400, 6);
+  });
+
+  it('a lag that only scatters passes; the same scatter on a real climb fails', () => {
+    // 12 s at 1,000/s: an engine polled through Kinesis, its position read in steps of hundreds.
+    const noise = [300, 900, 200, 800, 100, 700, 400, 1000, 300, 900, 500, 1100];
+    const trial = (lag: (t: number, i: number) => number) => {
+      const intervals = noise.map((_, i) => ({ t: i + 1, phase: 'measure', sendBacklog: 0, backend: { inputLagEvents: lag(i + 1, i) } }));
+      const r = { runId: 'r', complete: true, intervals, summary: { achievedRate: 1000, latency: { p99: 20_000, count: 1000 } }, verdict: { status: 'pass' } } as unknown as Result;
+      return judgeTrial(r, 1000, { latencySloMs: 100 });
+    };
+    // Least squares by hand: slope 35 events/s over the scatter, standard error 28 (> 1% of the rate, < 2 SE).
+    const flat = trial((_, i) => noise[i]!);
+    expect(flat.backlogSlope).toBeCloseTo(34.97, 1);
+    expect(slopeFit(noise.map((_, i) => i + 1), noise).stderr).toBeCloseTo(27.9, 0);
+    expect(flat.passed).toBe(true);
+    // Falling behind by 10% of the rate, with the same scatter: fails, and says by how much.
+    const climbing = trial((t, i) => noise[i]! + 100 * t);
+    expect(climbing.passed).toBe(false);
+    expect(climbing.reason).toMatch(/backlog grows 135 ± 28 events\/s > 10/);
   });
 
   it('stops at the ceiling when the system is faster than maxRate', async () => {

@@ -90,7 +90,7 @@ export function trialsTable(f: NonNullable<Result['findMax']>): string {
     t.reason,
   ]);
   return (
-    `sustainable rate: ${formatNumber(f.sustainedRate)} events/s (p99 ≤ ${f.latencySloMs} ms, backlog growth ≤ ${f.backlogSlopeFraction * 100}% of the rate, answer checked and passing)\n` +
+    `sustainable rate: ${formatNumber(f.sustainedRate)} events/s (p99 ≤ ${f.latencySloMs} ms, backlog growth ≤ ${f.backlogSlopeFraction * 100}% of the rate or within twice its standard error, answer checked and passing)\n` +
     (f.repeat
       ? `median of ${f.repeat.k} searches: ${f.repeat.rates.map(formatNumber).join(', ')} events/s (spread ${formatNumber(f.repeat.min)}–${formatNumber(f.repeat.max)})\n`
       : '') +
