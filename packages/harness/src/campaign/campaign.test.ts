@@ -198,6 +198,29 @@ describe('campaign', () => {
     expect(campaignNeeds(p, (t) => ({ 'c6g.xlarge': 4, 'g5.xlarge': 4 })[t]!)).toEqual({ kinesisShards: 4, lambdaConcurrency: 8, ec2StandardVcpus: 12, kpusPerApplication: 4 });
   });
 
+  it('a cell interrupted with a partial Result is kept but not done: the resumed campaign runs it again', async () => {
+    const out = tmp();
+    const a = fakeBackend('a');
+    const p = await project(file({ rates: [1000, 2000] }), { a });
+    const ctl = new AbortController();
+    const d = deps({ a }, () => 0.001);
+    const first = await runCampaign(p, out, {
+      ...d,
+      signal: ctl.signal,
+      runCell: async (c, runId) => {
+        ctl.abort(); // SIGTERM during the cell's search: it returns what it measured
+        return { result: { runId, complete: false, incompleteReason: 'interrupted', verdict: { status: 'pass' }, cost: { totalUsd: 0.001 } } as unknown as Result, spentUsd: 0.001 };
+      },
+    });
+    expect(first.cells.map((c) => c.status)).toEqual(['failed', 'not run']);
+    expect(first.cells[0]!.reason).toMatch(/^interrupted; what it measured is kept in .*run-a-1\.json$/);
+    expect(first.stopped).toBe('interrupted');
+    const runs: string[] = [];
+    const second = await runCampaign(p, out, deps({ a }, () => 0.001, { runs }));
+    expect(runs).toEqual(p.cells.map((c) => c.cell.id));
+    expect(second.cells.map((c) => c.status)).toEqual(['done', 'done']);
+  });
+
   it('journals the runs inside a cell (a search\'s trials) and sweeps each of them too', async () => {
     const out = tmp();
     const a = fakeBackend('a');

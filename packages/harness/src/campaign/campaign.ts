@@ -168,6 +168,15 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
       (deps.saveResult ?? writeResult)(path, r);
       let leftovers = 0;
       for (const id of [runId, ...inner]) leftovers += await sweep(c.backend, id, deps);
+      if (!r.complete && (deps.signal.aborted || r.incompleteReason === 'interrupted')) {
+        // What was measured is kept, but the cell is not done: a resumed campaign runs it again.
+        const reason = `interrupted; what it measured is kept in ${path}`;
+        journal.append({ state: 'failed', cell: id, runId, reason, costUsd: cost, at: now() });
+        spent += cost;
+        cells.push({ cell: id, status: 'failed', runId, reason });
+        stopped = 'interrupted';
+        continue;
+      }
       journal.append({ state: 'done', cell: id, runId, result: path, costUsd: cost, verdict: r.verdict.status, leftovers, at: now() });
       spent += cost;
       results.push(path);
