@@ -82,6 +82,8 @@ export interface PublishedCheckRow {
 
 export interface Publication {
   title: string;
+  /** The campaign's own words (markdown): what changed since the last edition and why. */
+  notes?: string;
   /** When the publication was made (ISO). */
   date: string;
   settings: { profile: string; guarantee: string; pricing: string; placement: string; priceBook: string; scenarios: string[] };
@@ -167,6 +169,7 @@ function readme(pub: Publication, copied: Map<string, string>, charts: string[])
       `pricing **${s.pricing}**, EC2 nodes **${s.placement === 'spread' ? 'spread over Availability Zones' : 'in one Availability Zone'}**, price book ${s.priceBook}.`,
     '',
   );
+  if (pub.notes?.trim()) out.push('## About these figures', '', pub.notes.trim(), '');
   out.push('## The guarantee each platform gives', '');
   out.push(table(['platform', 'guarantee'], Object.entries(pub.guarantees).map(([t, g]) => [t, g])), '');
 

@@ -27,6 +27,7 @@ describe('streamscore publish', () => {
     expect(pub.code, pub.stderr).toBe(0);
     expect(readdirSync(join(out, 'results')).sort()).toEqual([...cited].sort());
     const md = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(md).toMatch(/## About these figures\n\nA smoke test of `publish`/);
     for (const h of ['## The guarantee each platform gives', '## Measured runs and searches', '## The three questions', '## A day of load: which applications suit Flock', "## The model's own error", '## Charts']) expect(md).toContain(h);
     expect(md).toMatch(/### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1000 ms|### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1.00 s/);
     expect(md).toMatch(/\*\*EC2 or Managed Flink\?\*\*/);

@@ -189,6 +189,7 @@ export default class Publish extends StreamscoreCommand {
 
     const pub: Publication = {
       title: flags.title ?? campaign.title,
+      ...(campaign.notes ? { notes: campaign.notes } : {}),
       date: new Date().toISOString(),
       settings: { ...settings, priceBook: `${book.region} ${book.date}`, scenarios },
       guarantees,

@@ -23,6 +23,8 @@ const BackendConfig = z
 export const CampaignFileSchema = z
   .object({
     title: z.string().default('streamscore campaign'),
+    /** Markdown that `publish` prints under the title: what the figures are, what changed since the last edition and why. */
+    notes: z.string().optional(),
     /** Hard cap on the campaign's bill, projected before and measured during. */
     maxCostUsd: z.number().positive(),
     workloads: z.array(z.string()).min(1),
