@@ -361,7 +361,8 @@ export const flinkBackend: Backend = {
 
   async cleanup(filter: CleanupFilter, ctx: RunContext): Promise<CleanupReport> {
     const report: CleanupReport = { found: [], deleted: [], failed: [] };
-    for (const t of Object.values(TARGETS)) {
+    for (const [name, t] of Object.entries(TARGETS)) {
+      if (filter.target !== undefined && filter.target !== name) continue;
       const r = await t.cleanup(filter, ctx);
       report.found.push(...r.found);
       report.deleted.push(...r.deleted);

@@ -84,6 +84,8 @@ export interface StartRequest {
 
 export interface CleanupFilter {
   runId?: string;
+  /** Only this target's resources: a sweep after a local run need not search a cloud. */
+  target?: string;
   /** Only resources older than this many minutes. */
   olderThanMinutes?: number;
   dryRun?: boolean;

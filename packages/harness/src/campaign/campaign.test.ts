@@ -241,5 +241,7 @@ describe('campaign', () => {
       ['run-a-1-trial-2', 'run-a-1'],
     ]);
     expect(a.cleaned.map((f) => f.runId)).toEqual(['run-a-1', 'run-a-1-trial-1', 'run-a-1-trial-2']);
+    // Each sweep names the cell's target, so a local cell's sweep does not search a cloud.
+    expect(a.cleaned.every((f) => f.target === 'aws')).toBe(true);
   });
 });

@@ -167,7 +167,7 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
       const path = join(outDir, 'results', `${r.runId}.json`);
       (deps.saveResult ?? writeResult)(path, r);
       let leftovers = 0;
-      for (const id of [runId, ...inner]) leftovers += await sweep(c.backend, id, deps);
+      for (const id of [runId, ...inner]) leftovers += await sweep(c.backend, id, deps, c.target);
       if (!r.complete && (deps.signal.aborted || r.incompleteReason === 'interrupted')) {
         // What was measured is kept, but the cell is not done: a resumed campaign runs it again.
         const reason = `interrupted; what it measured is kept in ${path}`;
@@ -183,7 +183,7 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
       outcome = { cell: id, status: 'done', runId, result: path, costUsd: cost, verdict: r.verdict.status };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0]!;
-      for (const run of [runId, ...inner]) await sweep(c.backend, run, deps).catch((x: unknown) => deps.log(`cleanup after ${id} failed: ${(x as Error).message}`));
+      for (const run of [runId, ...inner]) await sweep(c.backend, run, deps, c.target).catch((x: unknown) => deps.log(`cleanup after ${id} failed: ${(x as Error).message}`));
       // No Result, so no measured bill: the projection is counted, as for a cell killed half-way.
       journal.append({ state: 'failed', cell: id, runId, reason, costUsd: c.projectedUsd, at: now() });
       spent += c.projectedUsd;
@@ -196,8 +196,8 @@ export async function runCampaign(projection: CampaignProjection, outDir: string
 }
 
 /** The backend's cleanup for one run: what the run's teardown left behind (normally nothing). */
-async function sweep(backend: Backend, runId: string, deps: CampaignRunDeps): Promise<number> {
-  const rep = await backend.cleanup({ runId }, cleanupContext(runId, deps.log, deps.signal));
+async function sweep(backend: Backend, runId: string, deps: CampaignRunDeps, target?: string): Promise<number> {
+  const rep = await backend.cleanup({ runId, ...(target !== undefined ? { target } : {}) }, cleanupContext(runId, deps.log, deps.signal));
   if (rep.found.length) deps.log(`${backend.name} left ${rep.found.length} resource(s) of ${runId} behind; deleted ${rep.deleted.length}`);
   if (rep.failed.length) throw new UserError(`Resources of run ${runId} could not be deleted: ${rep.failed.map((x) => `${x.kind} ${x.id}`).join(', ')}.`, `Run \`streamscore cleanup --backend ${backend.name} --run-id ${runId}\`.`);
   return rep.found.length;

@@ -235,6 +235,9 @@ describe('flink ec2 target against moto', () => {
     const otherDeployment = await provision(other, ctxFor(other));
 
     const cleanupCtx = ctxFor('cleanup');
+    // A sweep that names the local target does not look in EC2 (a campaign's sweep after a local run).
+    const localOnly = await flinkBackend.cleanup({ runId, target: 'local', dryRun: true }, cleanupCtx);
+    expect(localOnly.found.filter((f) => f.runId === runId)).toEqual([]);
     const dry = await flinkBackend.cleanup({ runId, dryRun: true }, cleanupCtx);
     const found = dry.found.filter((f) => f.runId === runId);
     expect(found.map((f) => f.kind).sort()).toEqual(['ec2-instance', 'ec2-instance', 'ec2-instance', 'iam-instance-profile', 'iam-role', 'security-group']);
