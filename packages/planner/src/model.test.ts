@@ -242,6 +242,30 @@ describe('Flock on Lambda, by hand', () => {
   });
 });
 
+describe("Flock on this machine: the local source's ceiling", () => {
+  const local = { family: 'flock-local', memoryMB: 1024, architecture: 'arm64', groupSize: 0 } as const;
+  const search = (runId: string, workload: string, sustainedRate: number): MeasuredPoint =>
+    point({ runId, workload, backend: 'flock', target: 'local', engine: 'flock', config: local, units: 1, vcpusPerUnit: 1, rate: sustainedRate, sustainedRate, computeUsPerEvent: 3.25 });
+
+  it('bounds every query by the largest rate a flock-local search of any query sustained', () => {
+    const without = evaluate({ book, shipped, points: [] }, q0, local, 1000);
+    // The query stage alone, at 3.25 µs/event, projects far more than one local source reads.
+    expect(without.sustainableRate.value).toBeGreaterThan(100_000);
+    const inputs: PlannerInputs = { book, shipped, points: [search('q5-search', 'nexmark/q5', 10_000), search('q7-search', 'nexmark/q7', 8_000)] };
+    const e = evaluate(inputs, q0, local, 1000);
+    expect(e.sustainableRate.value).toBe(10_000);
+    expect(e.sustainableRate.source).toMatch(/local source's ceiling: 10,000 events\/s sustained by nexmark\/q5 \(q5-search\)/);
+    // Leave-one-out: without q5's search the ceiling is q7's.
+    expect(evaluate(inputs, q0, local, 1000, { exclude: new Set(['q5-search']) }).sustainableRate.value).toBe(8_000);
+  });
+
+  it('leaves Flock on Lambda alone: its source scales out with the rate', () => {
+    const inputs: PlannerInputs = { book, shipped, points: [search('q5-search', 'nexmark/q5', 10_000)] };
+    const lambda = evaluate(inputs, q0, { ...local, family: 'flock-lambda' }, 1000);
+    expect(lambda.sustainableRate.value).toBeGreaterThan(100_000);
+  });
+});
+
 describe('Kinesis sizing (the same for every platform)', () => {
   it('is ⌈max(bytes/s ÷ 1 MiB, records/s ÷ 1000)⌉', () => {
     expect(shardsFor(200_000_000, 8139)).toBe(191);

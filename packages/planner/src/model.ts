@@ -664,6 +664,19 @@ export function flockShape(profile: CalibrationProfile, inputs: PlannerInputs, t
 
 const flockCapacityMemo = new Map<string, number>();
 
+/**
+ * On this machine Flock's source is one process reading kinesalite and cutting epochs, whatever
+ * the query: its ceiling is shared by every query, so the largest rate a flock-local search of any
+ * query sustained bounds them all (the query stage's model alone projected 3.9 M events/s for q0
+ * where the searches found 10,000/s). Leave-one-out drops the run's own search with the others.
+ */
+function flockLocalSourceCeiling(inputs: PlannerInputs, opts: EvaluateOptions): { rate: number; source: string } | undefined {
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === 'flock-local' && p.sustainedRate !== undefined);
+  if (pts.length === 0) return undefined;
+  const best = pts.reduce((a, b) => (b.sustainedRate! > a.sustainedRate! ? b : a));
+  return { rate: best.sustainedRate!, source: `the local source's ceiling: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} flock-local search(es)` };
+}
+
 function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flock-lambda' | 'flock-local' }, rate: number, opts: EvaluateOptions): Parts | string {
   if (traits.kind === 'updating' || traits.kind === 'processing-time') {
     return `Flock keeps no state across windows: ${traits.kind} queries (${traits.id}) do not run on it`;
@@ -682,6 +695,9 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     if (flockCapacityMemo.size > 50_000) flockCapacityMemo.clear();
     flockCapacityMemo.set(capKey, cap);
   }
+  const ceiling = local ? flockLocalSourceCeiling(inputs, opts) : undefined;
+  const queryCap = cap;
+  if (ceiling && ceiling.rate < cap) cap = ceiling.rate;
   const P = inputs.shipped.platforms;
   const resources: Parts['resources'] = [];
   let sources = 1;
@@ -711,11 +727,12 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
   const projectedReady = platformNumber(P, 'flock.readinessBaseS') + platformNumber(P, 'flock.readinessPerFunctionS') * functions;
   return {
     capacity: cap,
-    capacityWork:
-      traits.kind === 'per-event'
+    capacityWork: ceiling && ceiling.rate < queryCap
+      ? `${ceiling.source}, below the query stage's ${fmt(queryCap)} events/s`
+      : traits.kind === 'per-event'
         ? `largest rate at which one function of ${config.memoryMB} MB (${shape.speed.toFixed(2)} vCPU) keeps ≤ 80% of 16 invocations in flight at ${compute.us} vCPU-µs/event: ${fmt(cap)} events/s`
         : `largest rate at which a window (${traits.windowMs} ms of events, ${compute.us} vCPU-µs/event at ${shape.speed.toFixed(2)} vCPU) takes ≤ 80% of ${Math.max(1, config.groupSize)} members × ${traits.slideMs} ms and fits in memory: ${fmt(cap)} events/s`,
-    capacitySource: compute.source,
+    capacitySource: ceiling && ceiling.rate < queryCap ? `${ceiling.source}; query stage from ${compute.source}` : compute.source,
     latencyMs: shape.latencyMs,
     latencyWork: shape.latencyWork,
     resources,

@@ -1,7 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '@streamscore/core';
+import { UserError, type Result } from '@streamscore/core';
+import { latencyPercentileChart, renderChart } from './charts.js';
+import { tailLatencyText } from './format.js';
 import { renderPlannerChart, type PlannerChartSpec } from './planner-charts.js';
 
 /**
@@ -25,9 +27,21 @@ export interface PublishedRun {
   p99Ms: number;
   verdict: string;
   costPerHourUsd?: number;
+  /** Latency of the scored answers (µs): the p99 is shown as a maximum below 100 answers. */
+  latency: { count: number; p99: number; max: number };
   /** For a find-max search: the rate it found and how many trials stand behind it. */
   sustainedRate?: number;
   trials?: number;
+  /** No trial failed above sustainedRate: the search reached its own ceiling, so it is a lower bound. */
+  sustainedIsLowerBound?: boolean;
+  /** A repeated search (`--repeat K`): sustainedRate is the median of K, between min and max. */
+  searches?: { k: number; min: number; max: number };
+  /** Events per CPU-second of the system under test, when the run measured its CPU. */
+  eventsPerSutCpuSecond?: number;
+  /** CPU seconds of the run by role (harness, transport, system under test). */
+  cpu?: { harnessS: number; transportS?: number; sutS?: number };
+  /** The Result itself, for the latency charts. */
+  result?: Result;
 }
 
 export interface PublishedBand {
@@ -112,6 +126,13 @@ const usd = (x: number): string => (x >= 100 ? `$${x.toFixed(0)}` : x >= 1 ? `$$
 const num = (x: number): string => Math.round(x).toLocaleString('en-US');
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+const ms1 = (us: number): string => ms(us / 1000);
+function sustained(r: PublishedRun): string {
+  if (r.sustainedRate === undefined) return '—';
+  const spread = r.searches && r.searches.k > 1 ? ` [${num(r.searches.min)} – ${num(r.searches.max)}; ${r.searches.k} searches]` : ' (1 search)';
+  const bound = r.sustainedIsLowerBound ? ' (no trial failed: the search\'s ceiling)' : '';
+  return `${r.sustainedIsLowerBound ? '≥ ' : ''}${num(r.sustainedRate)}${spread}, ${r.trials ?? 0} trials${bound}`;
+}
 const band = (b: PublishedBand): string => (b.low === b.high ? usd(b.central) : `${usd(b.low)} – ${usd(b.high)} (central ${usd(b.central)})`);
 
 /** Fails, naming them, when any cited Result file is missing: a report carries every Result it cites. */
@@ -148,7 +169,20 @@ export async function writePublication(pub: Publication, outDir: string): Promis
     writeFileSync(join(chartsDir, `${stem}.png`), r.png);
     charts.push(`charts/${stem}.png`);
   }
-  const md = readme(pub, copied, charts);
+  // Measured latency by percentile, one chart per workload, every configuration on it.
+  const latencyCharts: { workload: string; path: string; caption: string }[] = [];
+  for (const workload of [...new Set(pub.runs.map((r) => r.workload))]) {
+    const runs = pub.runs.filter((r) => r.workload === workload && r.result && r.latency.count > 0);
+    if (runs.length === 0) continue;
+    const labelled = runs.map((r) => ({ label: `${r.label} @${num(r.rate)}/s`, result: r.result! }));
+    const c = await renderChart(latencyPercentileChart(labelled, labelled.map((l) => l.label)));
+    const stem = `measured-${workload.replace(/[^a-z0-9-]+/gi, '-')}-latency-percentiles`;
+    writeFileSync(join(chartsDir, `${stem}.svg`), c.svg);
+    writeFileSync(join(chartsDir, `${stem}.png`), c.png);
+    latencyCharts.push({ workload, path: `charts/${stem}.png`, caption: c.caption });
+    charts.push(`charts/${stem}.png`);
+  }
+  const md = readme(pub, copied, charts.slice(0, pub.charts.length), latencyCharts);
   const path = join(outDir, 'README.md');
   writeFileSync(path, md);
   return { readme: path, results: [...copied.values()].map((p) => join(outDir, p)), charts: charts.map((c) => join(outDir, c)) };
@@ -158,7 +192,7 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-function readme(pub: Publication, copied: Map<string, string>, charts: string[]): string {
+function readme(pub: Publication, copied: Map<string, string>, charts: string[], latencyCharts: { workload: string; path: string; caption: string }[]): string {
   const s = pub.settings;
   const out: string[] = [];
   out.push(`# ${pub.title}`, '');
@@ -178,21 +212,26 @@ function readme(pub: Publication, copied: Map<string, string>, charts: string[])
   else {
     out.push(
       table(
-        ['workload', 'configuration', 'rate/s', 'achieved/s', 'sustained/s (find-max)', 'p99', 'verdict', 'cost/h', 'Result'],
+        ['workload', 'configuration', 'sustained/s (find-max)', 'rate/s', 'achieved/s', 'latency at that rate', 'verdict', 'events per SUT CPU-s', 'CPU s: harness / transport / SUT', 'cost/h', 'Result'],
         pub.runs.map((r) => [
           r.workload,
           r.label,
+          sustained(r),
           num(r.rate),
           num(r.achievedRate),
-          r.sustainedRate !== undefined ? `${num(r.sustainedRate)} (${r.trials ?? 0} trials)` : '—',
-          ms(r.p99Ms),
+          tailLatencyText(r.latency, ms1),
           r.verdict,
+          r.eventsPerSutCpuSecond !== undefined ? num(r.eventsPerSutCpuSecond) : '—',
+          r.cpu ? [r.cpu.harnessS, r.cpu.transportS, r.cpu.sutS].map((x) => (x === undefined ? '—' : x.toFixed(1))).join(' / ') : '—',
           r.costPerHourUsd !== undefined ? usd(r.costPerHourUsd) : '—',
           `[${r.runId}](${copied.get(r.runId)})`,
         ]),
       ),
       '',
+      'A search\'s row is its Result at the sustained rate. "Sustained" is the median of the searches, with the smallest and largest in brackets; a trial passed only with verdict `pass`, a p99 of at least 100 scored answers within the SLO, 95% of the rate achieved and a backlog that did not grow. Latency is the p99 of the scored answers, with how many; below 100 answers it is their maximum. CPU seconds are over the whole run, read from `/proc` per process role; events per SUT CPU-second divide the events by the system under test\'s share.',
+      '',
     );
+    for (const c of latencyCharts) out.push(`### Latency by percentile: ${c.workload}`, '', `![Latency by percentile, ${c.workload}](${c.path})`, '', c.caption, '');
   }
 
   out.push('## The three questions', '');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,11 +22,26 @@ describe('streamscore publish', () => {
     const cited = readdirSync(join(from, 'results')).filter((f) => f.endsWith('.json'));
     expect(cited.length).toBe(2); // q0: one run at 2,000/s and one search
 
+    // A journal cell the campaign file no longer lists (a query since dropped): left out, with a
+    // note, and its Result (missing here) not cited.
+    const foreign = { state: 'done', cell: 'nexmark/q7 | local parallelism=1 | find-max 2000..4000', runId: 'gone', result: join(from, 'results', 'gone.json'), costUsd: 0, verdict: 'pass', leftovers: 0, at: new Date().toISOString() };
+    appendFileSync(join(from, 'campaign-journal.jsonl'), JSON.stringify(foreign) + '\n');
+
     const out = join(home, 'report');
-    const pub = cli('publish', CAMPAIGN, '--from', from, '--out', out, '--json');
+    const pub = cli('publish', CAMPAIGN, '--from', from, '--out', out);
     expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stderr).toMatch(/1 cell\(s\) of the journal are not in .*small\.campaign\.yaml and are left out: nexmark\/q7/);
     expect(readdirSync(join(out, 'results')).sort()).toEqual([...cited].sort());
     const md = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(md).not.toContain('nexmark/q7');
+    // The measured table: the search's spread, the answers behind each latency, the CPU split.
+    expect(md).toContain('| workload | configuration | sustained/s (find-max) | rate/s | achieved/s | latency at that rate | verdict | events per SUT CPU-s | CPU s: harness / transport / SUT | cost/h | Result |');
+    // 2,000 and 4,000/s both pass on the local engine: the search's ceiling, shown as a lower bound.
+    expect(md).toMatch(/\| nexmark\/q0 \| local parallelism=1 \| ≥ 4,000 \(1 search\), \d+ trials \(no trial failed: the search's ceiling\) \|/);
+    expect(md).toMatch(/ms (p99|max) of [\d,]+ answers? \|/);
+    expect(md).toMatch(/\| \d+\.\d \/ — \/ \d+\.\d \|/);
+    expect(md).toContain('![Latency by percentile, nexmark/q0](charts/measured-nexmark-q0-latency-percentiles.png)');
+    expect(existsSync(join(out, 'charts', 'measured-nexmark-q0-latency-percentiles.png'))).toBe(true);
     expect(md).toMatch(/## About these figures\n\nA smoke test of `publish`/);
     for (const h of ['## The guarantee each platform gives', '## Measured runs and searches', '## The three questions', '## A day of load: which applications suit Flock', "## The model's own error", '## Charts']) expect(md).toContain(h);
     expect(md).toMatch(/### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1000 ms|### nexmark\/q0 at 2,000 events\/s, p99 ≤ 1.00 s/);

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { readRateCsv, readResult, UserError, type Result } from '@streamscore/core';
 import { alwaysOnLambda, explainHourly, locatePriceBook } from '@streamscore/cost';
-import { CampaignJournal, readCampaignFile } from '@streamscore/harness';
+import { CampaignJournal, campaignCells, readCampaignFile } from '@streamscore/harness';
 import {
   DAY_SHAPES,
   GUARANTEES,
@@ -72,8 +72,15 @@ export default class Publish extends StreamscoreCommand {
     const from = resolve(flags.from);
     const journalPath = join(from, 'campaign-journal.jsonl');
     if (!existsSync(journalPath)) throw new UserError(`${from} holds no campaign journal (campaign-journal.jsonl).`, `Run \`streamscore campaign ${args.file} --out ${flags.from} --yes\` first.`);
-    const done = new CampaignJournal(journalPath).read().filter((l): l is Extract<typeof l, { state: 'done' }> => l.state === 'done');
+    // Only the cells the campaign file defines: a journal can hold cells of an earlier version of
+    // the file (a workload since dropped, a search started elsewhere), which this report must not cite.
+    const cells = new Map(campaignCells(campaign).map((c) => [c.id, c] as const));
+    const journaled = new CampaignJournal(journalPath).read().filter((l): l is Extract<typeof l, { state: 'done' }> => l.state === 'done');
+    const done = journaled.filter((l) => cells.has(l.cell));
+    const foreign = [...new Set(journaled.filter((l) => !cells.has(l.cell)).map((l) => l.cell))];
+    if (foreign.length > 0) this.note(`${foreign.length} cell(s) of the journal are not in ${args.file} and are left out: ${foreign.slice(0, 3).join('; ')}${foreign.length > 3 ? ' …' : ''}.`);
     const files = [...new Set(done.map((l) => citedPath(l.result, from)))];
+    const labelOf = new Map(done.map((l) => [citedPath(l.result, from), cells.get(l.cell)!.label] as const));
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length > 0) throw new UserError(`The campaign journal cites ${missing.length} Result file(s) that do not exist: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' …' : ''}.`, 'Restore them, or run the campaign again into a new folder.');
     ensureWritableFolder(flags.out, '--out', 'the report', (m) => this.note(m));
@@ -105,13 +112,20 @@ export default class Publish extends StreamscoreCommand {
       file,
       runId: r.runId,
       workload: r.config.workload,
-      label: [r.config.backend, r.config.target, ...Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`)].join(' '),
+      label: labelOf.get(file) ?? [r.config.backend, r.config.target, ...Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`)].join(' '),
       rate: r.summary.targetRate,
       achievedRate: r.summary.achievedRate,
       p99Ms: r.summary.latency.p99 / 1000,
+      latency: { count: r.summary.latency.count, p99: r.summary.latency.p99, max: r.summary.latency.max },
       verdict: r.verdict.status,
       ...(r.cost ? { costPerHourUsd: r.cost.perHourUsd } : {}),
       ...(r.findMax ? { sustainedRate: r.findMax.sustainedRate, trials: r.findMax.trials.length } : {}),
+      // No trial failed above the rate found: the search stopped at its own ceiling, a lower bound.
+      ...(r.findMax && !r.findMax.trials.some((t) => !t.passed && t.rate > r.findMax!.sustainedRate) ? { sustainedIsLowerBound: true } : {}),
+      ...(r.findMax?.repeat ? { searches: { k: r.findMax.repeat.k, min: r.findMax.repeat.min, max: r.findMax.repeat.max } } : {}),
+      ...(r.summary.eventsPerSutCpuSecond !== undefined ? { eventsPerSutCpuSecond: r.summary.eventsPerSutCpuSecond } : {}),
+      ...(r.summary.cpu ? { cpu: r.summary.cpu } : {}),
+      result: r,
     }));
 
     const plans: PublishedPlan[] = [];
