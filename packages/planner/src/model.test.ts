@@ -242,21 +242,33 @@ describe('Flock on Lambda, by hand', () => {
   });
 });
 
-describe("Flock on this machine: the local source's ceiling", () => {
+describe("engines on this machine: the local Kinesis pipeline's ceiling", () => {
   const local = { family: 'flock-local', memoryMB: 1024, architecture: 'arm64', groupSize: 0 } as const;
   const search = (runId: string, workload: string, sustainedRate: number): MeasuredPoint =>
     point({ runId, workload, backend: 'flock', target: 'local', engine: 'flock', config: local, units: 1, vcpusPerUnit: 1, rate: sustainedRate, sustainedRate, computeUsPerEvent: 3.25 });
 
-  it('bounds every query by the largest rate a flock-local search of any query sustained', () => {
+  it('bounds every Flock query by the largest rate a flock-local search of any query sustained', () => {
     const without = evaluate({ book, shipped, points: [] }, q0, local, 1000);
     // The query stage alone, at 3.25 µs/event, projects far more than one local source reads.
     expect(without.sustainableRate.value).toBeGreaterThan(100_000);
     const inputs: PlannerInputs = { book, shipped, points: [search('q5-search', 'nexmark/q5', 10_000), search('q7-search', 'nexmark/q7', 8_000)] };
     const e = evaluate(inputs, q0, local, 1000);
     expect(e.sustainableRate.value).toBe(10_000);
-    expect(e.sustainableRate.source).toMatch(/local source's ceiling: 10,000 events\/s sustained by nexmark\/q5 \(q5-search\)/);
+    expect(e.sustainableRate.source).toMatch(/this machine's Kinesis pipeline: 10,000 events\/s sustained by nexmark\/q5 \(q5-search\), the largest of 2 search\(es\) of 1024 MB arm64/);
     // Leave-one-out: without q5's search the ceiling is q7's.
     expect(evaluate(inputs, q0, local, 1000, { exclude: new Set(['q5-search']) }).sustainableRate.value).toBe(8_000);
+  });
+
+  it('bounds Flink on this machine the same way, only from searches of the same configuration', () => {
+    const p1 = { family: 'flink-local', parallelism: 1, cpus: 2 } as const;
+    const flink = (runId: string, workload: string, sustainedRate: number, config: typeof p1 | { family: 'flink-local'; parallelism: number; cpus: number } = p1): MeasuredPoint =>
+      point({ runId, workload, backend: 'flink', target: 'local', config, units: 1, vcpusPerUnit: 1, rate: sustainedRate, sustainedRate });
+    const alone = evaluate({ book, shipped, points: [] }, q0, p1, 1000, { guarantee: 'none' }).sustainableRate.value;
+    expect(alone).toBeGreaterThan(64_000);
+    const inputs: PlannerInputs = { book, shipped, points: [flink('q5', 'nexmark/q5', 64_000), flink('q7', 'nexmark/q7', 48_000), flink('q5-p2', 'nexmark/q5', 30_000, { family: 'flink-local', parallelism: 2, cpus: 2 })] };
+    const e = evaluate(inputs, q0, p1, 1000, { guarantee: 'none' });
+    expect(e.sustainableRate.value).toBe(64_000);
+    expect(e.sustainableRate.source).toMatch(/the largest of 2 search\(es\) of parallelism 1/);
   });
 
   it('leaves Flock on Lambda alone: its source scales out with the rate', () => {

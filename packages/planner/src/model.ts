@@ -517,11 +517,15 @@ function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     };
   }
   const units = Math.min(config.parallelism, config.cpus);
-  const cap = scaledCapacity(speed.perVcpu * g.factor, 1, units, speed.eta);
+  const engineCap = scaledCapacity(speed.perVcpu * g.factor, 1, units, speed.eta);
+  const ceiling = localPipelineCeiling(inputs, config, opts);
+  const bound = ceiling !== undefined && ceiling.rate < engineCap ? ceiling : undefined;
+  const cap = bound ? bound.rate : engineCap;
+  const engineWork = `${fmt(speed.perVcpu)}/vCPU${g.work} × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(engineCap)} events/s (parallelism ${config.parallelism} on ${config.cpus} CPUs)`;
   return {
     capacity: cap,
-    capacityWork: `${fmt(speed.perVcpu)}/vCPU${g.work} × (1 + ${speed.eta.toFixed(2)} × ${units - 1}) = ${fmt(cap)} events/s (parallelism ${config.parallelism} on ${config.cpus} CPUs)`,
-    capacitySource: `${speed.source}; ${speed.etaSource}`,
+    capacityWork: bound ? `${bound.source}, below the engine's ${engineWork}` : engineWork,
+    capacitySource: bound ? `${bound.source}; engine from ${speed.source}; ${speed.etaSource}` : `${speed.source}; ${speed.etaSource}`,
     latencyMs: lat.ms,
     latencyWork: lat.work,
     resources: [],
@@ -665,16 +669,21 @@ export function flockShape(profile: CalibrationProfile, inputs: PlannerInputs, t
 const flockCapacityMemo = new Map<string, number>();
 
 /**
- * On this machine Flock's source is one process reading kinesalite and cutting epochs, whatever
- * the query: its ceiling is shared by every query, so the largest rate a flock-local search of any
- * query sustained bounds them all (the query stage's model alone projected 3.9 M events/s for q0
- * where the searches found 10,000/s). Leave-one-out drops the run's own search with the others.
+ * On this machine every engine fed through Kinesis shares one pipeline whatever the query: the
+ * local Kinesis (kinesalite, one Node.js process) and, for Flock, its one source process reading it
+ * and cutting epochs. Its ceiling bounds every query, so the largest rate a search of any query
+ * sustained on the same local configuration bounds them all (leave-one-out drops the run's own
+ * search). Without it the query stage's model alone projected 3.9 M events/s for Flock's q0 where
+ * the searches found 10,000/s, and 220,000/s for Flink's q0 where q0 and q5 both stopped at 64,000/s.
+ * On AWS the stream and Flock's source scale out with the rate, so there is no such bound.
  */
-function flockLocalSourceCeiling(inputs: PlannerInputs, opts: EvaluateOptions): { rate: number; source: string } | undefined {
-  const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === 'flock-local' && p.sustainedRate !== undefined);
+function localPipelineCeiling(inputs: PlannerInputs, config: PlanConfig, opts: EvaluateOptions): { rate: number; source: string } | undefined {
+  if (config.family !== 'flink-local' && config.family !== 'flock-local') return undefined;
+  const label = configLabel(config);
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === config.family && configLabel(p.config) === label && p.sustainedRate !== undefined);
   if (pts.length === 0) return undefined;
   const best = pts.reduce((a, b) => (b.sustainedRate! > a.sustainedRate! ? b : a));
-  return { rate: best.sustainedRate!, source: `the local source's ceiling: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} flock-local search(es)` };
+  return { rate: best.sustainedRate!, source: `this machine's Kinesis pipeline: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} search(es) of ${label}` };
 }
 
 function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flock-lambda' | 'flock-local' }, rate: number, opts: EvaluateOptions): Parts | string {
@@ -695,7 +704,7 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     if (flockCapacityMemo.size > 50_000) flockCapacityMemo.clear();
     flockCapacityMemo.set(capKey, cap);
   }
-  const ceiling = local ? flockLocalSourceCeiling(inputs, opts) : undefined;
+  const ceiling = localPipelineCeiling(inputs, config, opts);
   const queryCap = cap;
   if (ceiling && ceiling.rate < cap) cap = ceiling.rate;
   const P = inputs.shipped.platforms;

@@ -228,7 +228,7 @@ function readme(pub: Publication, copied: Map<string, string>, charts: string[],
         ]),
       ),
       '',
-      'A search\'s row is its Result at the sustained rate. "Sustained" is the median of the searches, with the smallest and largest in brackets; a trial passed only with verdict `pass`, a p99 of at least 100 scored answers within the SLO, 95% of the rate achieved and a backlog that did not grow. Latency is the p99 of the scored answers, with how many; below 100 answers it is their maximum. CPU seconds are over the whole run, read from `/proc` per process role; events per SUT CPU-second divide the events by the system under test\'s share.',
+      'A search\'s row is its Result at the sustained rate. "Sustained" is the median of the searches, with the smallest and largest in brackets; a trial passed only with verdict `pass`, a p99 of at least 100 scored answers within the SLO, 95% of the rate achieved and a backlog that did not grow. Latency is the p99 of the scored answers, with how many; below 100 answers it is their maximum. CPU seconds are over the whole run, read from `/proc` per process role (— where a part runs inside another: the local engine inside the harness); events per SUT CPU-second divide the events by the system under test\'s share.',
       '',
     );
     for (const c of latencyCharts) out.push(`### Latency by percentile: ${c.workload}`, '', `![Latency by percentile, ${c.workload}](${c.path})`, '', c.caption, '');
