@@ -58,7 +58,8 @@ function colorScale(labels: readonly string[]) {
   return { domain: [...labels], scheme: labels.length > 10 ? 'category20' : 'tableau10' };
 }
 
-const runLegend = { title: 'run', orient: 'bottom', direction: 'vertical', labelLimit: 400 } as const;
+// As wide as the plot: a run's label names its configuration and rate, and a cut label loses the rate.
+const runLegend = { title: 'run', orient: 'bottom', direction: 'vertical', labelLimit: WIDTH } as const;
 
 const baseConfig = {
   font: CHART_FONT,
