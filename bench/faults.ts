@@ -109,8 +109,12 @@ export async function benchFaults(): Promise<BenchRow[]> {
   if (from) {
     for (const file of readdirSync(from).filter((n) => n.endsWith('.json')).sort()) {
       const r = readResult(join(from, file));
-      const name = scenarios().find((sc) => sc.backend.name === r.config.backend && `nexmark/${sc.query}` === r.config.workload && sc.faults.join(' ') === (r.faults ?? []).map((f) => `${f.kind}@${f.atS}s${Object.keys(f.options).length ? `:${Object.entries(f.options).map(([k, v]) => `${k}=${k === 'share' ? `${Math.round(Number(v) * 100)}%` : String(v)}`).join(',')}` : ''}`).join(' '))?.name;
-      rows.push(...faultRows(name ?? `${r.config.backend} ${r.config.workload} ${(r.faults ?? []).map((f) => f.kind).join('+')}`, r));
+      // A scenario is its backend, query, faults and guarantee: a run by hand with another
+      // checkpointing mode (the at-least-once counterpart) is named by its own knobs.
+      const sameKnobs = (sc: Scenario) => Object.entries(sc.knobs).every(([k, v]) => String(r.config.knobs[k]) === String(v)) && (sc.knobs['checkpointing'] ?? 'none') === (r.config.knobs['checkpointing'] ?? 'none');
+      const name = scenarios().find((sc) => sc.backend.name === r.config.backend && `nexmark/${sc.query}` === r.config.workload && sameKnobs(sc) && sc.faults.join(' ') === (r.faults ?? []).map((f) => `${f.kind}@${f.atS}s${Object.keys(f.options).length ? `:${Object.entries(f.options).map(([k, v]) => `${k}=${k === 'share' ? `${Math.round(Number(v) * 100)}%` : String(v)}`).join(',')}` : ''}`).join(' '))?.name;
+      const knobs = Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+      rows.push(...faultRows(name ?? `${r.config.backend} ${r.config.target} ${r.config.workload}${knobs ? ` (${knobs})` : ''}, ${(r.faults ?? []).map((f) => `${f.kind}@${f.atS}s`).join(' + ')}`, r));
     }
     return rows;
   }
