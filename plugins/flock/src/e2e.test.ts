@@ -183,7 +183,10 @@ describe('NEXMark and YSB on flock (local): verdict pass', () => {
   });
 
   it('q8 (tumbling join of people and auctions)', async () => {
-    const r = await run(q('q8')!, { 'group-size': 2, 'epoch-ms': 200 }, 500, 6, { windowSizeMs: 2000, watermarkDelayMs: 500 });
+    // 12 s: q8's answers are sparse (a new person and an auction of theirs in one 2 s window); in a
+    // 6 s run on a busy CI machine every answer fell due after the cut-off and the check was vacuous.
+    const r = await run(q('q8')!, { 'group-size': 2, 'epoch-ms': 200 }, 500, 12, { windowSizeMs: 2000, watermarkDelayMs: 500 });
+    expect(r.verdict.expected, 'the oracle expects answers, so a pass means something').toBeGreaterThan(0);
     if (r.verdict.status !== 'pass') console.log(explain(r));
     expect(r.verdict.status).toBe('pass');
   });
