@@ -158,7 +158,7 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   // A position that stands still while answers come out is a stale gauge, not an engine that
   // stopped reading: its lag says nothing, and the lag part of recovery is unknown, not "never".
   const stale = lagIdx < 0 && resumed >= 0 && positionFrozen(all.slice(resumed));
-  if (stale) notes.push(`the engine's read position (${stale}) did not move after the fault while answers came out: a stale gauge (Flink's REST metric store after a TaskManager restart, docs/faults.md); lag recovery not measured`);
+  if (stale) notes.push(`the engine's read position (${stale}) did not move after the fault while answers came out: a stale gauge (seen after a Flink TaskManager restart: docs/faults.md); lag recovery not measured`);
   const lagMeasured = lagKey !== undefined && !stale;
 
   const detectionS = stall >= 0 ? at(all[stall]!) : null;
