@@ -255,7 +255,8 @@ describe('runBenchmark', () => {
   it('shows a stall of the engine alone in p99 but not in send delay', async () => {
     const r = await runBenchmark({ backend: stallingBackend(STALL_MS, 300, false), workload: evenWorkload(), target: 'local', rate: 10_000, durationS: 1, toolVersion: 't' });
     expect(r.verdict.status).toBe('pass');
-    expect(r.summary.latency.max).toBeGreaterThanOrEqual(STALL_MS * 1000);
+    // Within the histogram's resolution (3 significant digits: 0.1%); CI saw 499,967 µs for 500 ms.
+    expect(r.summary.latency.max).toBeGreaterThanOrEqual(STALL_MS * 1000 * 0.999);
     expect(r.summary.latency.p99).toBeGreaterThanOrEqual((STALL_MS - 0.01 * 1000) * 1000 * 0.95);
     // The driver kept its schedule: the stall is not in send delay.
     expect(r.summary.latency.p99 - r.summary.sendDelay.p99).toBeGreaterThan(STALL_MS * 1000 * 0.6);
