@@ -425,6 +425,24 @@ export function familySpeed(inputs: PlannerInputs, instanceType: string): number
   return table[instanceType.split('.')[0] ?? ''] ?? 1;
 }
 
+/**
+ * On this machine every engine fed through Kinesis shares one pipeline whatever the query: the
+ * local Kinesis (kinesalite, one Node.js process) and, for Flock, its one source process reading it
+ * and cutting epochs. Its ceiling bounds every query, so the largest rate a search of any query
+ * sustained on the same local configuration bounds them all (leave-one-out drops the run's own
+ * search). Without it the query stage's model alone projected 3.9 M events/s for Flock's q0 where
+ * the searches found 10,000/s, and 220,000/s for Flink's q0 where q0 and q5 both stopped at 64,000/s.
+ * On AWS the stream and Flock's source scale out with the rate, so there is no such bound.
+ */
+function localPipelineCeiling(inputs: PlannerInputs, config: PlanConfig, opts: EvaluateOptions): { rate: number; source: string } | undefined {
+  if (config.family !== 'flink-local' && config.family !== 'flock-local') return undefined;
+  const label = configLabel(config);
+  const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === config.family && configLabel(p.config) === label && p.sustainedRate !== undefined);
+  if (pts.length === 0) return undefined;
+  const best = pts.reduce((a, b) => (b.sustainedRate! > a.sustainedRate! ? b : a));
+  return { rate: best.sustainedRate!, source: `this machine's Kinesis pipeline: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} search(es) of ${label}` };
+}
+
 function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flink-ec2' | 'kda' | 'flink-local' }, rate: number, opts: EvaluateOptions): Parts | string {
   const speed = engineSpeed(inputs, config.family, traits.id, opts);
   const scenario = inputs.scenario ?? CENTRAL;
@@ -668,24 +686,6 @@ export function flockShape(profile: CalibrationProfile, inputs: PlannerInputs, t
 
 const flockCapacityMemo = new Map<string, number>();
 
-/**
- * On this machine every engine fed through Kinesis shares one pipeline whatever the query: the
- * local Kinesis (kinesalite, one Node.js process) and, for Flock, its one source process reading it
- * and cutting epochs. Its ceiling bounds every query, so the largest rate a search of any query
- * sustained on the same local configuration bounds them all (leave-one-out drops the run's own
- * search). Without it the query stage's model alone projected 3.9 M events/s for Flock's q0 where
- * the searches found 10,000/s, and 220,000/s for Flink's q0 where q0 and q5 both stopped at 64,000/s.
- * On AWS the stream and Flock's source scale out with the rate, so there is no such bound.
- */
-function localPipelineCeiling(inputs: PlannerInputs, config: PlanConfig, opts: EvaluateOptions): { rate: number; source: string } | undefined {
-  if (config.family !== 'flink-local' && config.family !== 'flock-local') return undefined;
-  const label = configLabel(config);
-  const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === config.family && configLabel(p.config) === label && p.sustainedRate !== undefined);
-  if (pts.length === 0) return undefined;
-  const best = pts.reduce((a, b) => (b.sustainedRate! > a.sustainedRate! ? b : a));
-  return { rate: best.sustainedRate!, source: `this machine's Kinesis pipeline: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} search(es) of ${label}` };
-}
-
 function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flock-lambda' | 'flock-local' }, rate: number, opts: EvaluateOptions): Parts | string {
   if (traits.kind === 'updating' || traits.kind === 'processing-time') {
     return `Flock keeps no state across windows: ${traits.kind} queries (${traits.id}) do not run on it`;
@@ -704,9 +704,10 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     if (flockCapacityMemo.size > 50_000) flockCapacityMemo.clear();
     flockCapacityMemo.set(capKey, cap);
   }
-  const ceiling = localPipelineCeiling(inputs, config, opts);
   const queryCap = cap;
-  if (ceiling && ceiling.rate < cap) cap = ceiling.rate;
+  const ceiling = localPipelineCeiling(inputs, config, opts);
+  const bound = ceiling !== undefined && ceiling.rate < queryCap ? ceiling : undefined;
+  if (bound) cap = bound.rate;
   const P = inputs.shipped.platforms;
   const resources: Parts['resources'] = [];
   let sources = 1;
@@ -736,12 +737,12 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
   const projectedReady = platformNumber(P, 'flock.readinessBaseS') + platformNumber(P, 'flock.readinessPerFunctionS') * functions;
   return {
     capacity: cap,
-    capacityWork: ceiling && ceiling.rate < queryCap
-      ? `${ceiling.source}, below the query stage's ${fmt(queryCap)} events/s`
+    capacityWork: bound
+      ? `${bound.source}, below the query stage's ${fmt(queryCap)} events/s`
       : traits.kind === 'per-event'
         ? `largest rate at which one function of ${config.memoryMB} MB (${shape.speed.toFixed(2)} vCPU) keeps ≤ 80% of 16 invocations in flight at ${compute.us} vCPU-µs/event: ${fmt(cap)} events/s`
         : `largest rate at which a window (${traits.windowMs} ms of events, ${compute.us} vCPU-µs/event at ${shape.speed.toFixed(2)} vCPU) takes ≤ 80% of ${Math.max(1, config.groupSize)} members × ${traits.slideMs} ms and fits in memory: ${fmt(cap)} events/s`,
-    capacitySource: ceiling && ceiling.rate < queryCap ? `${ceiling.source}; query stage from ${compute.source}` : compute.source,
+    capacitySource: bound ? `${bound.source}; query stage from ${compute.source}` : compute.source,
     latencyMs: shape.latencyMs,
     latencyWork: shape.latencyWork,
     resources,
