@@ -286,6 +286,7 @@ export class FlockDriver {
     }
     const w = this.windower!;
     const keyless = w.keylessEvents;
+    w.observe(all);
     w.add(events);
     this.stats.lateEvents = w.lateEvents;
     this.stats.eventsSkipped += w.keylessEvents - keyless;

@@ -59,3 +59,25 @@ describe('static tables in the payload', () => {
     expect(frags.reduce((s, f) => s + decodeTable(f.tables['ad_events']!).rowCount, 0)).toBe(5000);
   });
 });
+
+describe('the watermark is the stream’s', () => {
+  it('events of tables the query does not read move event time on, so the last window closes', () => {
+    // q8 reads persons and auctions; bids (most of the stream) are not sent to the function.
+    const person = (t: number) => ({ type: 'person', id: t, dateTime: t });
+    const w = new Windower({ kind: 'tumbling', sizeMs: 1000 }, 500, ts);
+    w.add([person(100), person(900)]);
+    // The stream goes on to 1,600 with bids only: watermark 1,100 passes the window's end (999).
+    const bids = [bid(1, 1200), bid(2, 1600)];
+    w.observe(bids);
+    const closed = w.advance();
+    expect(closed.map((c) => [c.ref.start, c.ref.end, c.rows.length])).toEqual([[0, 1000, 2]]);
+  });
+
+  it('without them it would not: the persons alone hold the watermark at 400', () => {
+    const person = (t: number) => ({ type: 'person', id: t, dateTime: t });
+    const w = new Windower({ kind: 'tumbling', sizeMs: 1000 }, 500, ts);
+    w.add([person(100), person(900)]);
+    expect(w.advance()).toEqual([]);
+    expect(w.watermark).toBe(400);
+  });
+});

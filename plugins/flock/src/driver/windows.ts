@@ -53,6 +53,19 @@ export class Windower {
     return this.open.size + this.openSessions;
   }
 
+  /**
+   * Moves event time on by events the query does not read (another table's rows, rows without
+   * the session key): the watermark is the stream's, as a Flink source assigns it before any
+   * filter. Otherwise a window could wait for a row of its own tables after the last event, and
+   * the stream's last window never closes although its watermark has passed.
+   */
+  observe(events: readonly EventRow[]): void {
+    for (const e of events) {
+      const ts = this.eventTime(e);
+      if (ts > this.maxTs) this.maxTs = ts;
+    }
+  }
+
   add(events: readonly EventRow[]): void {
     const s = this.spec;
     for (const e of events) {
