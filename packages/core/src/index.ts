@@ -18,4 +18,5 @@ export * from './result/schema.js';
 export * from './result/io.js';
 export * from './result/json-schema.js';
 export * from './result/upgrade.js';
+export * from './result/semantics-line.js';
 export * from './contracts/sql-template.js';

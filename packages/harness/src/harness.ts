@@ -15,6 +15,7 @@ import {
   type FaultSpec,
   type FaultRecord,
   UserError,
+  semanticsLine,
 } from '@streamscore/core';
 import { type PriceBook } from '@streamscore/cost';
 import { CONSUMER_METRICS } from '@streamscore/kinesis';
@@ -25,6 +26,7 @@ import { IntervalSampler, type Progress } from './intervals.js';
 import { Driver } from './drive.js';
 import { PooledDriver } from './drivers/pooled-driver.js';
 import type { DriverPool } from './drivers/pool.js';
+import { compareWithTrueQuery } from './semantics.js';
 import { settle } from './settle.js';
 import { judgeRun } from './judge.js';
 import { assembleResult, costOfRun } from './result.js';
@@ -112,7 +114,11 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const errors: string[] = [];
   const startedAt = new Date();
 
-  const { watermarkDelayMs, horizonMs } = workload.timing(params);
+  // A backend may answer by semantics of its own (opt-in): the run is scored and judged against
+  // the query it answers, and compared with the workload's true query after.
+  const answered = o.backend.answers?.({ workload, params, knobs: o.knobs ?? {} });
+  const judged = answered?.workload ?? workload;
+  const { watermarkDelayMs, horizonMs } = judged.timing(params);
   const schedule = planSchedule({ rate: o.rate, ...(o.shape ? { shape: o.shape } : {}), warmupS, durationS: o.durationS, horizonMs });
   const { measured, shape, scheduleS } = schedule;
 
@@ -128,7 +134,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
 
   let deployment: Deployment | undefined;
   let provisioningMs = 0;
-  const collector = new Collector(workload, transport);
+  const collector = new Collector(judged, transport);
   let sampler: IntervalSampler | undefined;
   let driver: Driver | PooledDriver | undefined;
   let pool: DriverPool | undefined;
@@ -198,7 +204,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
       const m = await o.backend.metrics(dep);
       return m[CONSUMER_METRICS.events] ?? m[CONSUMER_METRICS.records];
     };
-    if (complete) await settle(transport, collector, workload.kind === 'processing-time' ? horizonMs + 250 : 0, held, enginePosition);
+    if (complete) await settle(transport, collector, judged.kind === 'processing-time' ? horizonMs + 250 : 0, held, enginePosition);
     else collector.drain();
     await s.tick(nowMs());
     await o.backend.stop(deployment, ctx);
@@ -237,7 +243,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const out = collector.out;
   o.onProgress?.({ phase: 'verify', elapsedS: scheduleS, totalS: scheduleS, eventsIn: sent, eventsOut: out, intervalRate: 0, intervalP99Us: 0, backlog: 0 });
   const verdict = judgeRun({
-    workload,
+    workload: judged,
     params,
     timeline,
     eventsSent: sent,
@@ -289,7 +295,21 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
   const withDrivers = pooled
     ? { ...result, drivers: { count: pooled.drivers, where: pooled.where, maxClockOffsetMs: pooled.maxClockOffsetMs, clock: 'every driver on the collector\'s host (one system clock); offsets estimated by IPC round trips before the load, the best of 8, ± half its round trip' } }
     : result;
-  return faultRecords ? { ...withDrivers, faults: withRecovery(faultRecords, withDrivers.intervals, verdict) } : withDrivers;
+  const semantics = answered
+    ? compareWithTrueQuery({
+        answered,
+        workload,
+        params,
+        timeline,
+        eventsSent: sent,
+        generatorOptions: o.generatorOptions ?? {},
+        actual: collector.keepRows ? collector.actual : undefined,
+        cutoffMs: verdict.judgedOn?.cutoffMs ?? undefined,
+      })
+    : undefined;
+  if (semantics) log(semanticsLine(semantics));
+  const withSemantics = semantics ? { ...withDrivers, semantics } : withDrivers;
+  return faultRecords ? { ...withSemantics, faults: withRecovery(faultRecords, withSemantics.intervals, verdict) } : withSemantics;
 }
 
 /** Seconds of the measured phase the load actually ran (all of it, unless the run stopped early). */

@@ -1,6 +1,6 @@
 import type { Block, Inline, Text } from './doc.js';
 import type { RenderedChart, SkippedChart } from './charts.js';
-import { MIN_ANSWERS_FOR_P99, type Result } from '@streamscore/core';
+import { MIN_ANSWERS_FOR_P99, semanticsLine, type Result } from '@streamscore/core';
 import { formatDurationMs, formatMs, formatRate, formatUsd, tailLatencyText } from './format.js';
 import { readTrials, sustainedRate } from './trials.js';
 import { pricedCost } from './data.js';
@@ -138,6 +138,7 @@ export function runDetails(label: string, index: number, r: Result): Block[] {
       `${verdictText(r)} by ${v.method}: ${v.matched.toLocaleString('en-US')} of ${v.expected.toLocaleString('en-US')} expected records matched, ` +
         `${v.missing} missing, ${v.unexpected} unexpected; ${v.covered} windows or keys covered`,
     ),
+    ...(r.semantics ? [li('Semantics', semanticsLine(r.semantics))] : []),
   ];
   blocks.push({ kind: 'list', items });
   if (v.notes.length) {

@@ -13,6 +13,7 @@ import {
   type FaultSpec,
   type InjectedFault,
   type KinesisBinding,
+  type AnyWorkload,
   type KnobValues,
   type Plan,
   type RunContext,
@@ -27,6 +28,7 @@ import { CONTEXT_ENV, encodeContext, type FlockContext } from './function/contex
 import { errorName, lambdaClient, loadLambdaSdk, type ParsedReport } from './lambda-client.js';
 import { LocalLambdaService, leftWorkDirs } from './lambda-local/server.js';
 import { FLOCK_FAULTS, checkFlockFaults, injectFlockFault } from './faults.js';
+import { DEFAULT_SEMANTICS_EPOCH_MS, FLOCK_EPOCH_WORKLOADS, SEMANTICS, flockEpochQuery } from './epoch-semantics.js';
 import { FLOCK_WORKLOADS, declares, loadStatics, planQuery, refuseWorkload, type FlockQueryPlan } from './query.js';
 import { FlockDriver } from './driver/driver.js';
 import { RemoteFlockDriver } from './driver/remote.js';
@@ -251,6 +253,13 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
     return l.client;
   }
 
+  /** The query plan: the workload's own query, or its epoch-scoped form when the knobs ask for Flock's epoch semantics. */
+  function queryOf(r: { workload: AnyWorkload; params: Record<string, unknown>; knobs: KnobValues }): FlockQueryPlan {
+    const answered = flockEpochQuery(r.workload, r.knobs);
+    if (!answered && !declares(workloads, r.workload.id)) throw refuseWorkload(r.workload.id, workloads);
+    return planQuery(answered?.workload ?? r.workload, r.params);
+  }
+
   const backend: Backend = {
     name: 'flock',
     description:
@@ -267,11 +276,22 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         'epoch-ms': { description: 'how often the source cuts an epoch of input and sends what is due', type: 'integer', default: 250 },
         'fragment-bytes': { description: 'largest payload per invocation (default: the invocation type’s limit less a margin)', type: 'integer' },
         timeout: { description: 'function timeout, seconds', type: 'integer', default: 60 },
+        semantics: {
+          description: `query: the workload's true query (default); flock-epoch: ${FLOCK_EPOCH_WORKLOADS.join(', ')} as Flock ran them, joins and aggregates within one epoch of event time, judged against an epoch-scoped oracle and compared with the true query`,
+          type: 'string',
+          default: 'query',
+          options: [...SEMANTICS],
+        },
+        'semantics-epoch-ms': { description: 'the epoch of semantics=flock-epoch, ms of event time (Flock’s NEXMark source: 1 s)', type: 'integer', default: DEFAULT_SEMANTICS_EPOCH_MS },
       },
       faults: [...FLOCK_FAULTS],
     },
 
     transportFor: () => 'kinesis',
+
+    answers(r) {
+      return flockEpochQuery(r.workload, r.knobs);
+    },
 
     async injectFault(d: Deployment, fault: FaultSpec): Promise<InjectedFault> {
       return injectFlockFault(live.get(d.runId)?.service, fault);
@@ -280,9 +300,8 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
     async plan(request: RunRequest): Promise<Plan> {
       checkFlockFaults(request.faults ?? [], request.target);
       if (request.target !== 'local' && request.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${request.target}.`);
-      if (!declares(workloads, request.workload.id)) throw refuseWorkload(request.workload.id, workloads);
       const k = knobsOf(request.knobs);
-      const q = planQuery(request.workload, request.params);
+      const q = queryOf(request);
       const names = functionNames(request.runId, q, k.groupSize);
       const book = loadPriceBook(request.target === 'local' ? 'us-east-1' : regionOf(o));
       const stem = runStem(request.runId);
@@ -296,6 +315,8 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         `Flock's source is an always-on ${FLOCK_SOURCE_MEMORY_MB} MB function re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} minutes ($${(cost.costByResource[`${stem}-source`] ?? 0).toFixed(4)} for this run); here the driver, a process beside the harness, stands in for it, and the estimate prices it so the bill is Flock's whole bill`,
         `CloudWatch Logs: START/END/REPORT lines of every invocation ($${(cost.costByResource[`${stem}-logs`] ?? 0).toFixed(4)})`,
       ];
+      const answered = flockEpochQuery(request.workload, request.knobs);
+      if (answered) notes.push(`semantics ${answered.name}: ${answered.description}; the Result also says how many answers of the true query it missed or got wrong`);
       if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
       if (request.target === 'aws') {
         notes.push(`target aws: DuckDB comes from a Lambda layer built for ${k.arch} from the npm registry's platform packages, loaded with the function bundle in a local Lambda service before it is published`);
@@ -337,12 +358,11 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       const request = plan.request;
       if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
       const k = knobsOf(request.knobs);
-      const q = planQuery(request.workload, request.params);
+      const q = queryOf(request);
       const names = functionNames(ctx.runId, q, k.groupSize);
       const stem = runStem(ctx.runId);
       const l: Live = live.get(ctx.runId) ?? {};
       live.set(ctx.runId, l);
-      if (!declares(workloads, request.workload.id)) throw refuseWorkload(request.workload.id, workloads);
       const state: Record<string, unknown> = {
         region: plan.target === 'local' ? 'us-east-1' : regionOf(o),
         stem,
@@ -463,7 +483,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       if (req.transport.kind !== 'kinesis') throw new UserError('The flock backend reads from and writes to Kinesis; run it with the kinesis transport.');
       const binding = req.transport as KinesisBinding;
       const k = knobsOf(req.knobs);
-      const q = planQuery(req.workload, req.params);
+      const q = queryOf(req);
       const client = await clientFor(d);
       const sdk = await loadLambdaSdk();
       const names = d.state['functions'] as string[];

@@ -50,6 +50,8 @@ describe('what the flock backend declares, runs and refuses', () => {
       expect(isUserError(e), id).toBe(true);
       expect((e as Error).message).toBe(`The flock backend cannot run ${id}: ${FLOCK_REFUSALS[id]}`);
       expect((e as { nextStep?: string }).nextStep).toMatch(/It runs: nexmark\/q0, .*ysb\/campaigns/);
+      // Flock's epoch-scoped form is offered where it exists (not for q12).
+      expect((e as { nextStep?: string }).nextStep?.includes('semantics=flock-epoch'), id).toBe(id !== 'nexmark/q12');
     }
     // q3 is a per-event query by kind; its SQL needs every event so far, which is why it is named.
     expect(all.find((x) => x.id === 'nexmark/q3')!.kind).toBe('per-event');

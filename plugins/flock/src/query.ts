@@ -1,5 +1,6 @@
 import { UserError, workloadMatches, type AnyWorkload } from '@streamscore/core';
 import { renderSql, WINDOW_VARS } from './function/sql.js';
+import { FLOCK_EPOCH_WORKLOADS } from './epoch-semantics.js';
 
 /**
  * How flock runs one workload: Flock applies windows in the source, not in SQL, so the backend
@@ -84,9 +85,10 @@ const BUILTIN_HINTS: Readonly<Record<string, FlockHints>> = {
 /** The refusal for a workload the backend does not declare, with the reason when one is known. */
 export function refuseWorkload(id: string, declared: readonly string[]): UserError {
   const why = FLOCK_REFUSALS[id];
+  const epoch = FLOCK_EPOCH_WORKLOADS.includes(id) ? ` \`--knob semantics=flock-epoch\` runs ${id} as Flock did, within one epoch of event time, and says how far that is from the true query.` : '';
   return new UserError(
     why ? `The flock backend cannot run ${id}: ${why}` : `The flock backend does not run ${id}.`,
-    `It runs: ${declared.join(', ')}.`,
+    `It runs: ${declared.join(', ')}.${epoch}`,
   );
 }
 

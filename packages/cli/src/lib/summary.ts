@@ -1,4 +1,4 @@
-import { MIN_ANSWERS_FOR_P99, type Result, type Verdict } from '@streamscore/core';
+import { MIN_ANSWERS_FOR_P99, semanticsLine, type Result, type Verdict } from '@streamscore/core';
 import { tailLatencyText } from '@streamscore/report';
 import { formatLatencyUs, formatNumber, renderTable } from './table.js';
 
@@ -56,6 +56,7 @@ export function summaryTable(r: Result): string {
     ['send delay p99', formatLatencyUs(r.summary.sendDelay.p99)],
     ['verdict', verdict],
   ];
+  if (r.semantics) rows.push(['semantics', semanticsLine(r.semantics)]);
   if (v.delivery) rows.push(['delivery', `${v.delivery} (${formatNumber(v.missing)} missing, ${formatNumber(v.duplicated ?? 0)} repeated)`]);
   for (const f of r.faults ?? []) {
     const rec = f.recovery;

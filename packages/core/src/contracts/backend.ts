@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyWorkload } from './workload.js';
+import type { Row } from './rows.js';
 import type { TransportBinding, TransportKind } from './transport.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { FaultSpec, InjectedFault } from './fault.js';
@@ -108,6 +109,29 @@ export interface ProcessRef {
 }
 
 /**
+ * The query a backend answers, by an opt-in semantics of its own, in place of the workload's
+ * (Flock's epoch semantics: joins and aggregates within one epoch's events, no state between
+ * epochs). The harness scores and judges the run against `workload`, and also compares the answers
+ * with the workload's true query, so a figure never passes off the one for the other.
+ */
+export interface AnsweredQuery {
+  /** The semantics' name, as the knob spells it (e.g. `flock-epoch`). */
+  name: string;
+  /** One sentence: how the answers differ from the workload's query. */
+  description: string;
+  /** The query answered: its output, oracle and timing. Same id, generator and event time as the workload. */
+  workload: AnyWorkload;
+  /** Answered rows as rows of the workload's own output (the semantics' extra columns dropped). */
+  asTrueRows(rows: readonly Row[]): Row[];
+  /**
+   * Event time before which the answered query has given everything, when the run is judged up to
+   * `cutoffMs`: the true query is computed over the events before it, and only the answers due
+   * before it are compared with it.
+   */
+  answeredBeforeMs(cutoffMs: number): number;
+}
+
+/**
  * A backend plugin. Each step is idempotent and safe to repeat after a crash.
  * Rate control, measurement, verification, cost and reports belong to the harness, not here.
  */
@@ -142,6 +166,11 @@ export interface Backend {
    * least this long, so held answers are not taken for lost.
    */
   holdsAnswersMs?(deployment: Deployment): number;
+  /**
+   * The query the backend will answer for this request when its knobs choose semantics other than
+   * the workload's (see AnsweredQuery); absent or undefined: the workload's own query.
+   */
+  answers?(request: { workload: AnyWorkload; params: Record<string, unknown>; knobs: KnobValues }): AnsweredQuery | undefined;
   /**
    * The processes on this machine that run the system under test (role `sut`), once started, so
    * each Result records the CPU they used. Absent or empty where they are not on this machine.

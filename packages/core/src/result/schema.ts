@@ -299,6 +299,32 @@ export const ResultSchema = z.object({
     .optional(),
   /** Faults injected during the run, each with the instant it fired and the recovery measured. */
   faults: z.array(FaultRecordSchema).optional(),
+  /**
+   * The backend answered by an opt-in semantics of its own (Flock's epoch semantics): `verdict`
+   * judges it against that semantics' oracle; `trueQuery` says how far its answers are from the
+   * workload's true query.
+   */
+  semantics: z
+    .object({
+      name: z.string(),
+      description: z.string(),
+      trueQuery: z.object({
+        /** Answers of the true query over the events before `beforeMs` (its final table, for an updating query). */
+        expected: Num,
+        /** Of those, given exactly. */
+        matched: Num,
+        /** Never given (by final state: keys never answered). */
+        missing: Num,
+        /** Given but not the true query's: a wrong value, or an answer it does not have. */
+        wrong: Num,
+        /** Compared: events and answers with event time before this. */
+        beforeMs: Num,
+        method: z.enum(['multiset', 'final-state']),
+      }).optional(),
+      /** Why there is no comparison (the rows were not kept, or the oracle failed). */
+      note: z.string().optional(),
+    })
+    .optional(),
   errors: z.array(z.string()),
 });
 
