@@ -17,11 +17,12 @@ export async function benchPlanner(): Promise<BenchRow[]> {
   const ysb = (await import('@streamscore/workload-ysb')) as unknown as { workloads: AnyWorkload[] };
   const all = [...nexmark.workloads, ...ysb.workloads];
   const traitsCache = new Map<string, WorkloadTraits>();
-  const traitsOf = (id: string): WorkloadTraits => {
-    let t = traitsCache.get(id);
+  const traitsOf = (id: string, params: Record<string, unknown> = {}): WorkloadTraits => {
+    const key = `${id} ${JSON.stringify(params)}`;
+    let t = traitsCache.get(key);
     if (!t) {
-      t = workloadTraits(all.find((w) => w.id === id)!);
-      traitsCache.set(id, t);
+      t = workloadTraits(all.find((w) => w.id === id)!, params);
+      traitsCache.set(key, t);
     }
     return t;
   };

@@ -77,6 +77,58 @@ export const PlanConfigSchema = z.discriminatedUnion('family', [
   z.object({ family: z.literal('flink-local'), parallelism: z.number().int().positive(), cpus: z.number().int().positive() }),
 ]);
 
+/**
+ * What a find-max trial failed on, read from the harness's reason (packages/harness find-max joins
+ * them with '; '): `latency` p99 above the SLO; `backlog` the backlog grew beyond its scatter;
+ * `rate` the rate was not achieved; `answer` a wrong or unchecked answer; `other` an incomplete
+ * trial or too few scored answers (its p99 means little).
+ */
+export const TRIAL_FAILURES = ['latency', 'backlog', 'rate', 'answer', 'other'] as const;
+export type TrialFailure = (typeof TRIAL_FAILURES)[number];
+
+export function trialFailures(reason: string): TrialFailure[] {
+  const out = new Set<TrialFailure>();
+  for (const part of reason.split(';').map((x) => x.trim()).filter((x) => x && x !== 'within SLO')) {
+    if (/^p99 [\d.]+ ms > SLO/.test(part)) out.add('latency');
+    else if (part.startsWith('backlog grows')) out.add('backlog');
+    else if (/^achieved \d/.test(part)) out.add('rate');
+    else if (part === 'wrong answer' || part.startsWith('verdict ')) out.add('answer');
+    else out.add('other');
+  }
+  return [...out];
+}
+
+const TrialSchema = z.object({
+  rate: z.number().nonnegative(),
+  p99Ms: z.number().nonnegative(),
+  passed: z.boolean(),
+  /** Why it failed (empty when it passed); absent in points folded in before it was recorded. */
+  failedOn: z.array(z.enum(TRIAL_FAILURES)).optional(),
+});
+export type MeasuredTrial = z.infer<typeof TrialSchema>;
+
+/** The system fell behind at this trial: its backlog grew, or the rate was not achieved. */
+export function fellBehind(t: MeasuredTrial): boolean {
+  return t.failedOn !== undefined && (t.failedOn.includes('backlog') || t.failedOn.includes('rate'));
+}
+
+/**
+ * Where a search saw the system stop keeping up (its throughput knee): the middle of the bracket
+ * between the lowest trial rate that fell behind and the highest rate below it that kept up (the
+ * search bisects that bracket arithmetically, so the middle is where it would have tried next);
+ * the lowest rate that fell behind when nothing below it kept up. Undefined when no trial fell
+ * behind (the search never found it), or when the trials do not say why they failed.
+ */
+export function kneeOfTrials(trials: readonly MeasuredTrial[]): number | undefined {
+  if (trials.length === 0 || trials.some((t) => t.failedOn === undefined)) return undefined;
+  const behind = trials.filter(fellBehind);
+  if (behind.length === 0) return undefined;
+  const hi = Math.min(...behind.map((t) => t.rate));
+  const kept = trials.filter((t) => t.rate < hi && !fellBehind(t) && !t.failedOn!.includes('other'));
+  if (kept.length === 0) return hi;
+  return (Math.max(...kept.map((t) => t.rate)) + hi) / 2;
+}
+
 export const MeasuredPointSchema = z.object({
   runId: z.string(),
   /** The Result file it came from, when known. */
@@ -98,8 +150,12 @@ export const MeasuredPointSchema = z.object({
   lowerBoundRate: z.number().nonnegative().optional(),
   /** find-max: the lowest failing trial's rate above the sustained one (where the engine saturates). */
   saturationRate: z.number().positive().optional(),
-  /** find-max: every trial's rate, p99 and verdict (the queueing model is fitted on them). */
-  trials: z.array(z.object({ rate: z.number().nonnegative(), p99Ms: z.number().nonnegative(), passed: z.boolean() })).optional(),
+  /** find-max: where the system stopped keeping up (`kneeOfTrials`): the utilisation the latency model counts from. */
+  kneeRate: z.number().positive().optional(),
+  /** find-max: every trial's rate, p99, verdict and what it failed on (the queueing model is fitted on them). */
+  trials: z.array(TrialSchema).optional(),
+  /** The workload's parameters the run used (windows, watermark delay): `--check` projects the run as it ran. */
+  params: z.record(z.string(), z.unknown()).optional(),
   latencyP99Ms: z.number().nonnegative(),
   latencySloMs: z.number().optional(),
   provisioningMs: z.number().nonnegative(),
@@ -308,6 +364,8 @@ export function pointFromResult(r: Result, book: PriceBook, file?: string): Poin
   if ((!fm || fm.sustainedRate <= 0) && !passed && computeUsPerEvent === undefined) {
     return { skipped: `${r.runId}: neither a find-max result nor a passing run (nothing sustained to learn from)` };
   }
+  const trials: MeasuredTrial[] | undefined = fm?.trials.map((t) => ({ rate: t.rate, p99Ms: t.p99Us / 1000, passed: t.passed, ...(t.passed ? { failedOn: [] } : typeof t.reason === 'string' ? { failedOn: trialFailures(t.reason) } : {}) }));
+  const knee = fm && fm.sustainedRate > 0 && trials ? kneeOfTrials(trials) : undefined;
   const point: MeasuredPoint = {
     runId: r.runId,
     ...(file ? { file } : {}),
@@ -324,7 +382,9 @@ export function pointFromResult(r: Result, book: PriceBook, file?: string): Poin
     ...(fm && fm.sustainedRate > 0 && fm.trials.some((t) => !t.passed && t.rate > fm.sustainedRate)
       ? { saturationRate: Math.min(...fm.trials.filter((t) => !t.passed && t.rate > fm.sustainedRate).map((t) => t.rate)) }
       : {}),
-    ...(fm && fm.trials.length > 0 ? { trials: fm.trials.map((t) => ({ rate: t.rate, p99Ms: t.p99Us / 1000, passed: t.passed })) } : {}),
+    ...(trials && trials.length > 0 ? { trials } : {}),
+    ...(knee !== undefined ? { kneeRate: knee } : {}),
+    ...(Object.keys(r.config.params ?? {}).length > 0 ? { params: r.config.params } : {}),
     ...(!(fm && fm.sustainedRate > 0) && passed ? { lowerBoundRate: r.summary.achievedRate } : {}),
     latencyP99Ms: r.summary.latency.p99 / 1000,
     ...(fm ? { latencySloMs: fm.latencySloMs } : r.config.latencySloMs !== undefined ? { latencySloMs: r.config.latencySloMs } : {}),

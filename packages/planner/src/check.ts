@@ -47,9 +47,13 @@ function meanAbs(xs: (number | undefined)[]): number | undefined {
   return v.length ? v.reduce((s, x) => s + Math.abs(x), 0) / v.length : undefined;
 }
 
-export function checkPoints(inputs: PlannerInputs, traitsOf: (workloadId: string) => WorkloadTraits, points: readonly MeasuredPoint[]): CheckOutput {
+/**
+ * `traitsOf` is given the run's own workload parameters (its windows, its watermark delay), so a
+ * run is projected as it ran, not under the workload's defaults.
+ */
+export function checkPoints(inputs: PlannerInputs, traitsOf: (workloadId: string, params: Record<string, unknown>) => WorkloadTraits, points: readonly MeasuredPoint[]): CheckOutput {
   const rows: CheckRow[] = points.map((p) => {
-    const traits = traitsOf(p.workload);
+    const traits = traitsOf(p.workload, p.params ?? {});
     const e = evaluate(inputs, traits, p.config, p.rate, { exclude: new Set([p.runId]) });
     const measuredRate = p.sustainedRate ?? p.lowerBoundRate;
     const modelled = !e.unmodelled;

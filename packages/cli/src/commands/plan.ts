@@ -200,7 +200,7 @@ export default class Plan extends StreamscoreCommand {
       const checkSkipped: string[] = [];
       const checked = this.points(flags.check, book, checkSkipped);
       const inputs: PlannerInputs = { book, shipped, points: mergePoints(points, checked) };
-      const res = checkPoints(inputs, (id) => traitsOf(id), checked);
+      const res = checkPoints(inputs, (id, p) => traitsOf(id, p), checked);
       out.mode = 'check';
       out.check = res;
       calibration.skipped.push(...checkSkipped);

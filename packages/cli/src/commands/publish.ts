@@ -99,11 +99,13 @@ export default class Publish extends StreamscoreCommand {
 
     const registry = await this.registry();
     const traitsCache = new Map<string, WorkloadTraits>();
-    const traitsOf = (id: string): WorkloadTraits => {
-      let t = traitsCache.get(id);
+    // The campaign's parameters of a workload, or (for --check) the parameters a run itself used.
+    const traitsOf = (id: string, params: Record<string, unknown> = campaign.params[id] ?? {}): WorkloadTraits => {
+      const key = `${id} ${JSON.stringify(params)}`;
+      let t = traitsCache.get(key);
       if (!t) {
-        t = workloadTraits(findWorkload(registry, id), campaign.params[id] ?? {});
-        traitsCache.set(id, t);
+        t = workloadTraits(findWorkload(registry, id), params);
+        traitsCache.set(key, t);
       }
       return t;
     };
