@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPriceBook } from '@streamscore/cost';
 import type { Result } from '@streamscore/core';
-import { loadShippedCalibration, pointFromResult, type MeasuredPoint } from './calibration.js';
-import { evaluate, fitScaling, flockShape, kinesisFor, publishedPerVcpu, scaledCapacity, shardsFor, type PlannerInputs } from './model.js';
+import { kneeOfTrials, loadShippedCalibration, pointFromResult, trialFailures, type MeasuredPoint } from './calibration.js';
+import { evaluate, fitScaling, flockShape, kinesisFor, localEngineUs, localPipeline, publishedPerVcpu, queueingK, scaledCapacity, shardsFor, type PlannerInputs } from './model.js';
 import type { WorkloadTraits } from './types.js';
 
 const book = loadPriceBook('us-east-1');
@@ -338,8 +338,7 @@ describe('measured points from Results', () => {
 });
 
 describe('latency grows with utilisation, fitted on find-max trials', () => {
-  it('fits k of p99 = a + k × batch × ρ/(1 − ρ) on the passing trials, ρ = rate ÷ the lowest failing rate', async () => {
-    const { queueingK } = await import('./model.js');
+  it('fits k of p99 = a + k × batch × ρ/(1 − ρ) on the passing trials, ρ = rate ÷ the lowest failing rate', () => {
     // Saturation 10,000/s (the failing trial). Passing trials at ρ = 0.2, 0.5, 0.8 → ρ/(1 − ρ) = 0.25, 1, 4;
     // p99 = 100 + 80 × that = 120, 180, 420 ms. With a 100 ms batch, k = 80 / 100 = 0.8.
     const p = point({
@@ -361,11 +360,11 @@ describe('latency grows with utilisation, fitted on find-max trials', () => {
       ],
     });
     const inputs: PlannerInputs = { book, shipped, points: [p] };
-    const k = queueingK(inputs, 'local', 'nexmark/q0', 100);
+    const k = queueingK(inputs, 'local', 100);
     expect(k.k).toBeCloseTo(0.8, 9);
-    expect(k.source).toMatch(/fitted on 3 passing trial/);
+    expect(k.source).toMatch(/fitted on 3 trial\(s\) of 1 search\(es\) of local/);
     // Without trials, the assumed k.
-    expect(queueingK({ book, shipped, points: [] }, 'local', 'nexmark/q0', 100).k).toBe(0.5);
+    expect(queueingK({ book, shipped, points: [] }, 'local', 100).k).toBe(0.5);
     // Two workers (not the measured configuration, whose own p99 would be used): capacity 8,000 × (1 + 0.9) = 15,200/s, and
     // the search kept 0.8 of saturation, so saturation is 19,000/s; at 4,000/s ρ = 4/19 and p99 = 100 ms tick + 0.8 × 100 × ρ/(1 − ρ).
     const e = evaluate(inputs, q0, { family: 'local', parallelism: 2, cpus: 2 }, 4000);
@@ -399,5 +398,157 @@ describe('capacity per CPU-second of the system under test', () => {
     const e = evaluate({ book, shipped, points: [p] }, q0, { family: 'flink-ec2', instanceType: 'c6g.xlarge', nodes: 1 }, 1000, { guarantee: 'none' });
     expect(e.sustainableRate.value).toBeCloseTo(32_000 * 4, 6);
     expect(e.sustainableRate.source).toMatch(/40,000 events per CPU-second of the system under test/);
+  });
+});
+
+describe('where a search fell behind (its knee)', () => {
+  it("reads what a trial failed on from the harness's reason", () => {
+    expect(trialFailures('within SLO')).toEqual([]);
+    expect(trialFailures('p99 3010.6 ms > SLO 3000 ms')).toEqual(['latency']);
+    expect(trialFailures('p99 8146.9 ms > SLO 3000 ms; backlog grows 17801 ± 4095 events/s > 640; achieved 60373 events/s')).toEqual(['latency', 'backlog', 'rate']);
+    expect(trialFailures('p99 10436.6 ms > SLO 3000 ms; wrong answer')).toEqual(['latency', 'answer']);
+    expect(trialFailures('only 40 scored answers (a p99 needs 100; lengthen the trials)')).toEqual(['other']);
+  });
+
+  it('is the middle of the bracket between the highest rate that kept up and the lowest that fell behind', () => {
+    // Flink q0's ladder on this machine: 16k, 32k, 40k pass; 48k fails on p99 only (it kept up);
+    // 64k's backlog grows. The bracket is (48,000, 64,000]: knee (48,000 + 64,000) / 2 = 56,000.
+    const t = (rate: number, failedOn: ('latency' | 'backlog' | 'rate')[]) => ({ rate, p99Ms: 1000, passed: failedOn.length === 0, failedOn });
+    const trials = [t(16_000, []), t(32_000, []), t(64_000, ['latency', 'backlog']), t(48_000, ['latency']), t(40_000, [])];
+    expect(kneeOfTrials(trials)).toBe(56_000);
+    // Nothing fell behind: the search never found it.
+    expect(kneeOfTrials(trials.slice(0, 2))).toBeUndefined();
+    // Trials that do not say why they failed (folded in earlier): unknown.
+    expect(kneeOfTrials([{ rate: 1000, p99Ms: 1, passed: false }])).toBeUndefined();
+  });
+
+  it('comes with the trials and the run parameters from a find-max Result', () => {
+    const r = {
+      runId: 'fm',
+      endedAt: '2026-11-25T10:00:00Z',
+      complete: true,
+      config: { workload: 'nexmark/q5', params: { windowSizeMs: 500, windowSlideMs: 100 }, backend: 'flink', target: 'local', knobs: { parallelism: 1 }, latencySloMs: 3000 },
+      environment: { cpus: 2 },
+      deployment: { provisioningMs: 0, details: {} },
+      summary: { targetRate: 32_000, achievedRate: 32_000, eventsIn: 1, eventsOut: 1, latency: { p99: 2_445_000 } },
+      verdict: { status: 'pass' },
+      ledger: [],
+      findMax: {
+        sustainedRate: 32_000,
+        latencySloMs: 3000,
+        trials: [
+          { rate: 32_000, p99Us: 2_445_000, passed: true, reason: 'within SLO' },
+          { rate: 64_000, p99Us: 8_172_000, passed: false, reason: 'p99 8171.5 ms > SLO 3000 ms; backlog grows 26293 ± 7554 events/s > 640' },
+          { rate: 48_000, p99Us: 3_271_000, passed: false, reason: 'p99 3270.7 ms > SLO 3000 ms' },
+        ],
+      },
+    } as unknown as Result;
+    const p = pointFromResult(r, book).point!;
+    expect(p.kneeRate).toBe(56_000);
+    expect(p.saturationRate).toBe(48_000);
+    expect(p.params).toEqual({ windowSizeMs: 500, windowSlideMs: 100 });
+    expect(p.trials![2]).toEqual({ rate: 48_000, p99Ms: 3271, passed: false, failedOn: ['latency'] });
+  });
+});
+
+describe("this machine: the pipeline and the engine in series (1/knee = p + c × u)", () => {
+  const p1 = { family: 'flink-local', parallelism: 1, cpus: 2 } as const;
+  const q7: WorkloadTraits = { ...q0, id: 'nexmark/q7', kind: 'windowed', windowMs: 100, slideMs: 100, watermarkDelayMs: 1000 };
+  const search = (runId: string, workload: string, sustainedRate: number, kneeRate: number, trials?: MeasuredPoint['trials']): MeasuredPoint =>
+    point({ runId, workload, backend: 'flink', target: 'local', config: p1, units: 1, vcpusPerUnit: 1, rate: sustainedRate, sustainedRate, kneeRate, ...(trials ? { trials } : {}) });
+
+  it("takes the engine's cost u from GUIDE_V2 before headroom, with 1 µs of decoding", () => {
+    // q0: 2,650,000 / 7 = 378,571/core → 2.6415 µs + 1 = 3.6415 µs; q5: 920,400 / 12.35 → 13.4181 + 1 = 14.4181 µs;
+    // q7: 262,460 / 11.45 → 43.6257 + 1 = 44.6257 µs.
+    const inputs: PlannerInputs = { book, shipped, points: [] };
+    expect(localEngineUs(inputs, p1, 'nexmark/q0')).toBeCloseTo(3.6415, 3);
+    expect(localEngineUs(inputs, p1, 'nexmark/q5')).toBeCloseTo(14.4181, 3);
+    expect(localEngineUs(inputs, p1, 'nexmark/q7')).toBeCloseTo(44.6257, 3);
+  });
+
+  it('fits p and c on the other searches and projects a third query, by hand', () => {
+    // q0's search fell behind at 80,000/s (1/knee = 12.5 µs) and sustained 60,000; q5's at 50,000/s (20 µs), sustained 35,000.
+    // c = (20 − 12.5) / (14.4181 − 3.6415) = 7.5 / 10.7766 = 0.69595; p = 12.5 − 0.69595 × 3.6415 = 9.9657 µs.
+    // q7: 1/knee = 9.9657 + 0.69595 × 44.6257 = 41.023 µs → knee 24,376/s; share (60/80 + 35/50) / 2 = 0.725
+    // → capacity 24,376 × 0.725 = 17,673/s.
+    const inputs: PlannerInputs = { book, shipped, points: [search('q0', 'nexmark/q0', 60_000, 80_000), search('q5', 'nexmark/q5', 35_000, 50_000)] };
+    const pipe = localPipeline(inputs, p1, 'nexmark/q7')!;
+    expect(pipe.engineScale).toBeCloseTo(0.69595, 4);
+    expect(pipe.pipelineUs).toBeCloseTo(9.9657, 3);
+    expect(pipe.knee).toBeCloseTo(24_376.5, 0);
+    expect(pipe.share).toBeCloseTo(0.725, 9);
+    expect(pipe.capacity).toBeCloseTo(17_673, 0);
+    const e = evaluate(inputs, q7, p1, 10_000, { guarantee: 'none' });
+    expect(e.sustainableRate.value).toBeCloseTo(17_673, 0);
+    expect(e.sustainableRate.source).toMatch(/1\/knee = p 9.97 µs \+ c 0.696 × u 44.63 µs → knee 24,376/);
+  });
+
+  it('when the knees do not rise with the engine cost, the pipeline binds every query (c = 0)', () => {
+    // The first comparison's Flink searches: q5 and q7 both fell behind between 48,000 and 64,000/s (knee 56,000) and
+    // sustained 32,000 and 28,000 under the 3 s SLO. Fitted c = 0, p = 1/56,000 = 17.857 µs: q0's knee is 56,000/s,
+    // share (32 + 28) / 2 / 56 = 0.5357, capacity 30,000/s — not GUIDE_V2's 16× cost of q7 over q0.
+    // Latency: 510 ms (transport 210 + poll 200 + flush 100) + k × 200 ms × ρ/(1 − ρ), ρ = 40,000 / 56,000 = 0.7143 → 2.5.
+    // k from both searches' trials, each about its own mean (q5 waits for a 1 s watermark, q0 does not): at ρ = 1/4, 1/2
+    // (ρ/(1 − ρ) = 1/3, 1) q5 measured 2,000 and 2,200 ms, q7 1,900 and 2,100 ms: slope 200 / (2/3) = 300 ms → k = 1.5.
+    // p99 = 510 + 300 × 2.5 = 1,260 ms.
+    const tr = (a: number, b: number): MeasuredPoint['trials'] => [
+      { rate: 14_000, p99Ms: a, passed: true, failedOn: [] },
+      { rate: 28_000, p99Ms: b, passed: true, failedOn: [] },
+    ];
+    const inputs: PlannerInputs = { book, shipped, points: [search('q5', 'nexmark/q5', 32_000, 56_000, tr(2000, 2200)), search('q7', 'nexmark/q7', 28_000, 56_000, tr(1900, 2100))] };
+    const pipe = localPipeline(inputs, p1, 'nexmark/q0')!;
+    expect(pipe.engineScale).toBe(0);
+    expect(pipe.knee).toBeCloseTo(56_000, 6);
+    expect(pipe.capacity).toBeCloseTo(30_000, 6);
+    expect(queueingK(inputs, 'flink-local', 200).k).toBeCloseTo(1.5, 9);
+    const e = evaluate(inputs, q0, p1, 40_000, { guarantee: 'none' });
+    expect(e.sustainableRate.value).toBeCloseTo(30_000, 6);
+    expect(e.utilisation).toBeCloseTo(40 / 56, 9);
+    expect(e.latencyP99Ms.value).toBeCloseTo(510 + 300 * 2.5, 6);
+    // Leave-one-out: the run's own search never informs its projection.
+    expect(localPipeline(inputs, p1, 'nexmark/q0', { exclude: new Set(['q5', 'q7']) })).toBeUndefined();
+  });
+
+  it("takes the published cost at face value (c = 1) when the searches' engine costs do not differ (Flock)", () => {
+    // Flock's compute is 3.25 µs/event for every query. q5 fell behind at 14,000 (71.429 µs), q7 at 11,000 (90.909 µs):
+    // p = ((71.429 − 3.25) + (90.909 − 3.25)) / 2 = 77.919 µs; q0: 1/knee = 77.919 + 3.25 → 12,320/s;
+    // share (10/14 + 10/11) / 2 = 0.81169 → 10,000/s.
+    const local = { family: 'flock-local', memoryMB: 1024, architecture: 'arm64', groupSize: 4 } as const;
+    const flock = (runId: string, workload: string, kneeRate: number): MeasuredPoint =>
+      point({ runId, workload, backend: 'flock', target: 'local', engine: 'flock', config: local, units: 4, vcpusPerUnit: 1, rate: 10_000, sustainedRate: 10_000, kneeRate });
+    const inputs: PlannerInputs = { book, shipped, points: [flock('q5', 'nexmark/q5', 14_000), flock('q7', 'nexmark/q7', 11_000)] };
+    const pipe = localPipeline(inputs, local, 'nexmark/q0')!;
+    expect(pipe.engineScale).toBe(1);
+    expect(pipe.pipelineUs).toBeCloseTo(77.919, 3);
+    expect(pipe.knee).toBeCloseTo(12_320, 6);
+    expect(evaluate(inputs, q0, local, 1000).sustainableRate.value).toBeCloseTo(10_000, 6);
+  });
+});
+
+describe('the queue is the family’s, each query with its own floor', () => {
+  it('fits one k over searches of different queries, each about its own mean', () => {
+    // Two searches, knee 10,000/s, trials at 2,500, 5,000, 7,500 (ρ/(1 − ρ) = 1/3, 1, 3): a per-event query at
+    // 500 + 100 × that, a windowed one at 2,000 + 100 × that. One slope: 100 ms → k = 100 / 200 = 0.5. (Fitted as one
+    // line through all six, the windowed floor would tilt it.)
+    const trials = (floor: number): MeasuredPoint['trials'] => [2500, 5000, 7500].map((rate) => ({ rate, p99Ms: floor + 100 * (rate / 10_000 / (1 - rate / 10_000)), passed: true, failedOn: [] }));
+    const s = (runId: string, workload: string, floor: number): MeasuredPoint =>
+      point({ runId, workload, config: { family: 'kda', parallelism: 1, parallelismPerKpu: 1 }, units: 1, vcpusPerUnit: 1, sustainedRate: 7500, kneeRate: 10_000, trials: trials(floor) });
+    const k = queueingK({ book, shipped, points: [s('a', 'nexmark/q0', 500), s('b', 'nexmark/q5', 2000)] }, 'kda', 200);
+    expect(k.k).toBeCloseTo(0.5, 9);
+    // A trial that failed on latency alone is a measured p99 and counts; one that fell behind does not.
+    const withFails = point({
+      runId: 'c',
+      config: { family: 'kda', parallelism: 1, parallelismPerKpu: 1 },
+      units: 1,
+      vcpusPerUnit: 1,
+      sustainedRate: 5000,
+      kneeRate: 10_000,
+      trials: [
+        { rate: 2500, p99Ms: 500 + 100 / 3, passed: true, failedOn: [] },
+        { rate: 7500, p99Ms: 800, passed: false, failedOn: ['latency'] },
+        { rate: 9000, p99Ms: 99_999, passed: false, failedOn: ['latency', 'answer'] },
+      ],
+    });
+    expect(queueingK({ book, shipped, points: [withFails] }, 'kda', 200).k).toBeCloseTo(0.5, 9);
   });
 });

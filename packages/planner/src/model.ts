@@ -103,6 +103,16 @@ function usable(points: readonly MeasuredPoint[], exclude?: ReadonlySet<string>)
   return points.filter((p) => !exclude?.has(p.runId));
 }
 
+/**
+ * Where a search's system saturates: its knee (the rate where it fell behind, `kneeOfTrials`), or,
+ * for a point folded in before trials said why they failed, its lowest failing trial above the rate kept.
+ */
+export function saturationOf(p: MeasuredPoint): number | undefined {
+  return p.kneeRate ?? p.saturationRate;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /** Least-squares fit of y = a + b·x; undefined when x has fewer than two distinct values. */
 export function linearFit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } | undefined {
   if (new Set(xs).size < 2) return undefined;
@@ -213,9 +223,12 @@ export function engineSpeed(inputs: PlannerInputs, family: Family, workloadId: s
     }
     const samples = chosen.map((p) => ({ units: p.units, vcpusPerUnit: p.vcpusPerUnit, rate: p.sustainedRate! }));
     const fit = fitScaling(samples, defaultEta, same.length > 0);
-    // Where the search saw the engine fail above the rate it kept, saturation is there: the
+    // Where the search saw the engine fall behind above the rate it kept, saturation is there: the
     // sustained rate is that share of it (otherwise the search stopped at its bound, taken as 0.9).
-    const shares = chosen.map((p) => (p.saturationRate ? p.sustainedRate! / p.saturationRate : 0.9));
+    const shares = chosen.map((p) => {
+      const sat = saturationOf(p);
+      return sat ? p.sustainedRate! / sat : 0.9;
+    });
     return {
       perVcpu: fit.perVcpu,
       eta: fit.eta,
@@ -426,13 +439,119 @@ export function familySpeed(inputs: PlannerInputs, instanceType: string): number
 }
 
 /**
+ * The engine's own cost per event on a local configuration, µs, from the published figures alone
+ * (never from a search: the composition below must scale every query from the same source). Flink:
+ * the scenario's nexmark/nexmark profile (GUIDE_V2 unless the scenario is nexmark-v1), per vCPU
+ * before headroom, with its decoding, over the configuration's units. Flock: its compute per event.
+ */
+export function localEngineUs(inputs: PlannerInputs, config: PlanConfig, workloadId: string): number | undefined {
+  const scenario = inputs.scenario ?? CENTRAL;
+  if (config.family === 'flink-local') {
+    const profile = profileById(inputs, 'flink', scenario.flink === 'nexmark-v1' ? 'nexmark-v1' : 'nexmark-v2');
+    const pub = profile ? publishedPerVcpu(profile, workloadId) : undefined;
+    if (!profile || !pub) return undefined;
+    const headroom = profile.measure === 'saturation' ? Number(profile.adjustments?.['headroom']?.value ?? 1) : 1;
+    const eta = scenario.eta ?? platformNumber(inputs.shipped.platforms, 'scaling.eta');
+    return 1e6 / scaledCapacity(pub.perVcpu / headroom, 1, Math.min(config.parallelism, config.cpus), eta);
+  }
+  if (config.family === 'flock-local') {
+    const profile = profileFor(inputs, 'flock');
+    return (profile?.queries[workloadId] ?? profile?.queries['*'])?.computeUsPerEvent;
+  }
+  return undefined;
+}
+
+export interface LocalPipeline {
+  /** Projected rate where this query falls behind on this configuration (its knee), events/s. */
+  knee: number;
+  /** Mean sustained ÷ knee of the searches it came from: how far below its knee a search keeps the SLO. */
+  share: number;
+  /** knee × share: the projected sustainable rate. */
+  capacity: number;
+  /** µs per event of the shared pipeline, and the scale of the engine's published cost on this machine. */
+  pipelineUs: number;
+  engineScale: number;
+  engineUs: number;
+  work: string;
+  source: string;
+}
+
+/**
  * On this machine every engine fed through Kinesis shares one pipeline whatever the query: the
- * local Kinesis (kinesalite, one Node.js process) and, for Flock, its one source process reading it
- * and cutting epochs. Its ceiling bounds every query, so the largest rate a search of any query
- * sustained on the same local configuration bounds them all (leave-one-out drops the run's own
- * search). Without it the query stage's model alone projected 3.9 M events/s for Flock's q0 where
- * the searches found 10,000/s, and 220,000/s for Flink's q0 where q0 and q5 both stopped at 64,000/s.
- * On AWS the stream and Flock's source scale out with the rate, so there is no such bound.
+ * harness's driver and collector, the local Kinesis (kinesalite, one Node.js process) and, for
+ * Flock, its one source process, all on the same cores as the engine. An event costs the pipeline's
+ * time plus the engine's, in series on those cores, so the rate where a query falls behind (its
+ * knee) is
+ *
+ *     1 ÷ knee = p + c × u
+ *
+ * with `u` the engine's published cost of the query (`localEngineUs`), `p` the pipeline's time per
+ * event (the same for every query) and `c` how the published cost scales on this machine. `p` and
+ * `c` are least squares on the knees the *other* searches of the same configuration found
+ * (leave-one-out drops the run's own): with `c` ≥ 0 (when the knees do not rise with `u`, the
+ * engine is not what binds here: `c` = 0 and `p` their mean), and `p` ≥ 0; when the searches'
+ * engine costs do not differ, `c` cannot be fitted and is 1 (the published cost at face value).
+ * The projected sustainable rate is the knee × the share of their knee the searches sustained
+ * (within the SLO they ran under). On AWS the stream and Flock's source scale out with the rate,
+ * so the cloud families have no such pipeline.
+ *
+ * Without it the engine's per-core profile alone projected Flink's q7 here at 17,927/s (GUIDE_V2:
+ * q7 costs 16× q0 per core) where the search sustained 28,000/s and fell behind between 48,000 and
+ * 64,000/s, like q0's and q5's.
+ */
+export function localPipeline(inputs: PlannerInputs, config: PlanConfig, workloadId: string, opts: EvaluateOptions = {}): LocalPipeline | undefined {
+  if (config.family !== 'flink-local' && config.family !== 'flock-local') return undefined;
+  const u = localEngineUs(inputs, config, workloadId);
+  if (u === undefined) return undefined;
+  const label = configLabel(config);
+  const samples = usable(inputs.points, opts.exclude)
+    .filter((p) => p.config.family === config.family && configLabel(p.config) === label && p.sustainedRate !== undefined && p.sustainedRate > 0 && p.kneeRate !== undefined)
+    .map((p) => ({ p, t: 1e6 / p.kneeRate!, u: localEngineUs(inputs, config, p.workload) }))
+    .filter((x): x is { p: MeasuredPoint; t: number; u: number } => x.u !== undefined);
+  if (samples.length === 0) return undefined;
+  const ts = samples.map((x) => x.t);
+  const us = samples.map((x) => x.u);
+  const fit = linearFit(us, ts);
+  let pipelineUs: number;
+  let c: number;
+  let how: string;
+  if (!fit) {
+    c = 1;
+    pipelineUs = Math.max(0, mean(ts.map((t, i) => t - us[i]!)));
+    how = `c = 1, the published cost at face value (the searches' engine costs do not differ, so c cannot be fitted), and p = mean(1/knee − u)`;
+  } else if (fit.b <= 0) {
+    c = 0;
+    pipelineUs = mean(ts);
+    how = `c fitted ${fit.b.toFixed(3)} → 0 (the knees do not rise with the engine's cost: the pipeline binds), and p = mean(1/knee)`;
+  } else if (fit.a < 0) {
+    pipelineUs = 0;
+    c = ts.reduce((a, t, i) => a + t * us[i]!, 0) / us.reduce((a, x) => a + x * x, 0);
+    how = 'p fitted below 0 → 0, and c by least squares through the origin';
+  } else {
+    pipelineUs = fit.a;
+    c = fit.b;
+    how = 'p and c by least squares';
+  }
+  const knee = 1e6 / (pipelineUs + c * u);
+  const share = mean(samples.map((x) => x.p.sustainedRate! / x.p.kneeRate!));
+  const list = samples.map((x) => `${x.p.workload} knee ${fmt(x.p.kneeRate!)}/s, sustained ${fmt(x.p.sustainedRate!)}/s, u ${fmt(x.u, 2)} µs (${x.p.runId})`).join('; ');
+  return {
+    knee,
+    share,
+    capacity: knee * share,
+    pipelineUs,
+    engineScale: c,
+    engineUs: u,
+    work: `this machine's pipeline and engine in series: 1/knee = p ${fmt(pipelineUs, 2)} µs + c ${fmt(c, 3)} × u ${fmt(u, 2)} µs → knee ${fmt(knee)} events/s; × ${share.toFixed(3)} (sustained ÷ knee of the searches) = ${fmt(knee * share)} events/s`,
+    source: `${label} on this machine, from ${samples.length} other search(es) of the same configuration (${how}): ${list}`,
+  };
+}
+
+/**
+ * Before any search on a local configuration found where it fell behind (no knee): the largest
+ * rate a find-max search of any query sustained on the same configuration bounds every query
+ * (leave-one-out drops the run's own). Without it the query stage's model alone projected 3.9 M
+ * events/s for Flock's q0 where the searches found 10,000/s.
  */
 function localPipelineCeiling(inputs: PlannerInputs, config: PlanConfig, opts: EvaluateOptions): { rate: number; source: string } | undefined {
   if (config.family !== 'flink-local' && config.family !== 'flock-local') return undefined;
@@ -440,7 +559,7 @@ function localPipelineCeiling(inputs: PlannerInputs, config: PlanConfig, opts: E
   const pts = usable(inputs.points, opts.exclude).filter((p) => p.config.family === config.family && configLabel(p.config) === label && p.sustainedRate !== undefined);
   if (pts.length === 0) return undefined;
   const best = pts.reduce((a, b) => (b.sustainedRate! > a.sustainedRate! ? b : a));
-  return { rate: best.sustainedRate!, source: `this machine's Kinesis pipeline: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} search(es) of ${label}` };
+  return { rate: best.sustainedRate!, source: `this machine's Kinesis pipeline: ${fmt(best.sustainedRate!)} events/s sustained by ${best.workload} (${best.runId}), the largest of ${pts.length} search(es) of ${label} (none found where it fell behind)` };
 }
 
 function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: PlanConfig & { family: 'flink-ec2' | 'kda' | 'flink-local' }, rate: number, opts: EvaluateOptions): Parts | string {
@@ -535,6 +654,12 @@ function evaluateFlink(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     };
   }
   const units = Math.min(config.parallelism, config.cpus);
+  const local = { resources: [], readiness: readiness(inputs, 'flink-local', 0, 'not modelled for this machine', opts), blockers: [], guarantee: { given: guarantee, note: guarantee === 'exactly-once' ? 'checkpoints on this machine' : 'the job jar runs with checkpointing off' }, latencyMs: lat.ms, latencyWork: lat.work, queueMs: lat.queueMs };
+  const pipe = localPipeline(inputs, config, traits.id, opts);
+  if (pipe) {
+    // The engine's own figure is inside the composition (u, scaled by c); its knee is the saturation the latency counts from.
+    return { ...local, capacity: pipe.capacity, capacityWork: pipe.work, capacitySource: pipe.source, saturation: pipe.knee };
+  }
   const engineCap = scaledCapacity(speed.perVcpu * g.factor, 1, units, speed.eta);
   const ceiling = localPipelineCeiling(inputs, config, opts);
   const bound = ceiling !== undefined && ceiling.rate < engineCap ? ceiling : undefined;
@@ -705,7 +830,11 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
     flockCapacityMemo.set(capKey, cap);
   }
   const queryCap = cap;
-  const ceiling = localPipelineCeiling(inputs, config, opts);
+  // On this machine: the pipeline and the query stage in series (knees of the other searches);
+  // before any search found its knee, the largest rate one sustained. The query stage's own limits
+  // (memory, invocations in flight, the window's budget) still apply.
+  const pipe = local ? localPipeline(inputs, config, traits.id, opts) : undefined;
+  const ceiling = pipe ? { rate: pipe.capacity, source: pipe.work, detail: pipe.source } : localPipelineCeiling(inputs, config, opts);
   const bound = ceiling !== undefined && ceiling.rate < queryCap ? ceiling : undefined;
   if (bound) cap = bound.rate;
   const P = inputs.shipped.platforms;
@@ -742,7 +871,7 @@ function evaluateFlock(inputs: PlannerInputs, traits: WorkloadTraits, config: Pl
       : traits.kind === 'per-event'
         ? `largest rate at which one function of ${config.memoryMB} MB (${shape.speed.toFixed(2)} vCPU) keeps ≤ 80% of 16 invocations in flight at ${compute.us} vCPU-µs/event: ${fmt(cap)} events/s`
         : `largest rate at which a window (${traits.windowMs} ms of events, ${compute.us} vCPU-µs/event at ${shape.speed.toFixed(2)} vCPU) takes ≤ 80% of ${Math.max(1, config.groupSize)} members × ${traits.slideMs} ms and fits in memory: ${fmt(cap)} events/s`,
-    capacitySource: bound ? `${bound.source}; query stage from ${compute.source}` : compute.source,
+    capacitySource: bound ? `${'detail' in bound ? bound.detail : bound.source}; query stage from ${compute.source}` : compute.source,
     latencyMs: shape.latencyMs,
     latencyWork: shape.latencyWork,
     resources,
@@ -817,7 +946,7 @@ export function evaluate(inputs: PlannerInputs, traits: WorkloadTraits, config: 
   // holds a poll's worth of input longer the closer the rate is to saturation.
   const saturation = parts.saturation ?? parts.capacity;
   const rho = saturation > 0 ? Math.min(rate / saturation, 0.99) : 0;
-  const q = parts.queueMs !== undefined ? queueing(queueingK(inputs, config.family, traits.id, parts.queueMs, opts), parts.queueMs, rho) : { ms: 0, work: '' };
+  const q = parts.queueMs !== undefined ? queueing(queueingK(inputs, config.family, parts.queueMs, opts), parts.queueMs, rho) : { ms: 0, work: '' };
   // A measured run of this very configuration gives measured figures.
   let sustainable: Figure = { value: parts.capacity, basis: 'projected', source: `${parts.capacityWork} — ${parts.capacitySource}` };
   let latency: Figure = { value: parts.latencyMs + q.ms, basis: 'projected', source: parts.latencyWork + q.work };
@@ -862,26 +991,42 @@ export function discounted(c: CostItem, book: PriceBook, pricing: PricingOption,
 }
 
 /**
- * k of the queueing term, fitted on the passing trials of find-max searches of the family and
- * workload: p99 = a + k × batch × ρ/(1 − ρ), with ρ = trial rate ÷ the search's saturation rate
- * (its lowest failing trial above the rate it kept). The default (platforms.json) where fewer
- * than two distinct utilisations were tried, or the fit is not increasing.
+ * A trial whose p99 describes the system at its rate: it passed, or it failed on latency alone (a
+ * p99 above the SLO is a measured p99 too; leaving those out would cut the fit off at the SLO).
  */
-export function queueingK(inputs: PlannerInputs, family: Family, workloadId: string, batchMs: number, opts: EvaluateOptions = {}): { k: number; source: string } {
-  const xs: number[] = [];
-  const ys: number[] = [];
+function latencyMeasured(t: NonNullable<MeasuredPoint['trials']>[number]): boolean {
+  return t.passed || (t.failedOn !== undefined && t.failedOn.length > 0 && t.failedOn.every((f) => f === 'latency'));
+}
+
+/**
+ * k of the queueing term, fitted on the find-max trials of every search of the family (any query):
+ * p99 = a_s + k × batch × ρ/(1 − ρ), with ρ = trial rate ÷ the search's saturation (its knee, where
+ * it fell behind; `saturationOf`) and one intercept a_s per search — every query waits for
+ * different things (a window's watermark, a poll), but the queue in front of a busy engine is the
+ * family's. The trials below the saturation whose p99 was measured count (`latencyMeasured`).
+ * The default (platforms.json) where no search tried two utilisations, or the fit is not increasing.
+ */
+export function queueingK(inputs: PlannerInputs, family: Family, batchMs: number, opts: EvaluateOptions = {}): { k: number; source: string } {
+  let sxy = 0;
+  let sxx = 0;
+  let n = 0;
   const runs: string[] = [];
   for (const p of usable(inputs.points, opts.exclude)) {
-    if (p.config.family !== family || p.workload !== workloadId || !p.saturationRate || !p.trials) continue;
-    runs.push(p.runId);
-    for (const t of p.trials.filter((t) => t.passed && t.rate < p.saturationRate!)) {
-      const rho = Math.min(t.rate / p.saturationRate, 0.99);
-      xs.push(rho / (1 - rho));
-      ys.push(t.p99Ms);
+    const sat = saturationOf(p);
+    if (p.config.family !== family || !sat || !p.trials) continue;
+    const ts = p.trials.filter((t) => t.rate < sat && latencyMeasured(t));
+    const xs = ts.map((t) => t.rate / sat / (1 - t.rate / sat));
+    if (new Set(xs).size < 2) continue;
+    const mx = mean(xs);
+    const my = mean(ts.map((t) => t.p99Ms));
+    for (let i = 0; i < ts.length; i++) {
+      sxy += (xs[i]! - mx) * (ts[i]!.p99Ms - my);
+      sxx += (xs[i]! - mx) ** 2;
     }
+    n += ts.length;
+    runs.push(p.runId);
   }
-  const fit = linearFit(xs, ys);
-  if (fit && fit.b > 0 && batchMs > 0) return { k: fit.b / batchMs, source: `k fitted on ${xs.length} passing trial(s) of ${runs.length} search(es)` };
+  if (sxx > 0 && sxy > 0 && batchMs > 0) return { k: sxy / sxx / batchMs, source: `k fitted on ${n} trial(s) of ${runs.length} search(es) of ${family}, each about its own mean` };
   return { k: platformNumber(inputs.shipped.platforms, 'latency.queueingK'), source: 'k assumed (platforms.json latency.queueingK)' };
 }
 
