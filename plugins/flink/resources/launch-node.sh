@@ -44,8 +44,16 @@ LIB_DIR="$CACHE_DIR/lib"
 # ---- 1. artifacts -----------------------------------------------------------------------------
 fetch_artifacts() {
   if [ -f "$LIB_DIR/.complete" ]; then return 0; fi
-  local work; work="$(mktemp -d)"
   mkdir -p "$CACHE_DIR"
+  # The local target starts the JobManager and the TaskManagers at once: on a fresh machine each
+  # would fetch into the same directory and one would move it from under the other. One fetches;
+  # the others wait for it and find the cache complete.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$CACHE_DIR/.fetch.lock"
+    flock 9
+    if [ -f "$LIB_DIR/.complete" ]; then exec 9>&-; return 0; fi
+  fi
+  local work; work="$(mktemp -d)"
   cat > "$work/pom.xml" <<POM
 <?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -74,15 +82,20 @@ fetch_artifacts() {
 </project>
 POM
   echo "launch-node.sh: fetching Flink $FLINK_VERSION jars into $LIB_DIR" >&2
-  rm -rf "$LIB_DIR.tmp"
+  # A directory of this process's own (no lock where flock is missing): never another's half-fetch.
+  local tmp="$LIB_DIR.tmp.$$"
+  rm -rf "$tmp"
   "${MVN:-mvn}" -q -B -f "$work/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIB_DIR.tmp" >&2
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2
   # flink-table-planner-loader and flink-table-planner must not both be on the classpath.
-  rm -f "$LIB_DIR.tmp"/flink-table-planner_2.12-*.jar
-  rm -rf "$LIB_DIR"
-  mv "$LIB_DIR.tmp" "$LIB_DIR"
-  date -u +%FT%TZ > "$LIB_DIR/.complete"
-  rm -rf "$work"
+  rm -f "$tmp"/flink-table-planner_2.12-*.jar
+  date -u +%FT%TZ > "$tmp/.complete"
+  if [ ! -f "$LIB_DIR/.complete" ]; then
+    rm -rf "$LIB_DIR"
+    mv "$tmp" "$LIB_DIR"
+  fi
+  rm -rf "$tmp" "$work"
+  exec 9>&-
 }
 
 fetch_artifacts

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { systemProbe, type Ledger } from '@streamscore/core';
+import { UserError, systemProbe, type Ledger } from '@streamscore/core';
 import { launcherArgs, type FlinkClusterSpec, type NodeIdentity } from '../node/config.js';
-import { FlinkRestClient } from '../rest/client.js';
+import { FlinkRestClient, FlinkRestError } from '../rest/client.js';
 import { clustersDir, FLINK_VERSION, LAUNCHER } from '../paths.js';
 
 /**
@@ -225,6 +225,11 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     return state;
   } catch (e) {
     await stopLocalCluster(state, o.ledger);
+    // A node that exits while the cluster starts is the machine's problem (no Java, a port, a
+    // failed jar fetch), not a bug: say what happened and where its log is, in one message.
+    if (e instanceof FlinkRestError && !o.signal?.aborted) {
+      throw new UserError(`The local Flink cluster did not start: ${e.message.split('\n').slice(0, 3).join(' ')}`, `Read the node logs under ${dir} (jobmanager/log, taskmanager-N/log), then run again.`);
+    }
     throw e;
   }
 }
