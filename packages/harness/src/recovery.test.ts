@@ -73,6 +73,30 @@ describe('recovery from a fault, worked by hand', () => {
     expect(n.recoveredS).toBeNull();
   });
 
+  it('a position that stands still for a while after output returns, then moves on: lag recovery an upper bound', () => {
+    // Flink's metric store refreshes again once its ask to the killed TaskManager times out
+    // (web.timeout): the position holds 900 from 12 s to 15 s while answers come out, then reads
+    // the true 1,600 at 16 s — the lag is already back (0) by the first fresh reading.
+    const at = (t: number, out: number, p99: number, position: number, lag: number): Interval => ({
+      ...iv(t, out, p99),
+      backend: { 'kinesis.consumer.eventsRead': position, inputLagEvents: lag },
+    });
+    const ivs: Interval[] = [];
+    for (let t = 1; t <= 8; t++) ivs.push(at(t, 100, 50_000, t * 100, 0));
+    ivs.push(at(9, 0, 0, 900, 100), at(10, 0, 0, 900, 200), at(11, 0, 0, 900, 300));
+    for (let t = 12; t <= 15; t++) ivs.push(at(t, 100, t === 12 ? 3_000_000 : 50_000, 900, (t - 8) * 100));
+    for (let t = 16; t <= 20; t++) ivs.push(at(t, 100, 50_000, t * 100, 0));
+    const r = measureRecovery(8.0, ivs, verdict());
+    // Output back at 12 s (4 s after the fault); readings 13–15 are stale; lag back by 16 s (≤ 8 s).
+    expect(r).toMatchObject({ detectionS: 1, outputResumedS: 4, lagRecoveredS: 8, lagRecoveredAtLatest: true, latencyRecoveredS: 5, recoveredS: 8 });
+    expect(r.notes.join(' ')).toMatch(/stood still from 4\.0 s to 7\.0 s .* an upper bound/);
+    // A position that moves all along has no stale readings: the lag's own return is timed exactly.
+    const moving = ivs.map((x, i) => ({ ...x, backend: { ...x.backend, 'kinesis.consumer.eventsRead': i * 100 } }));
+    const m = measureRecovery(8.0, moving, verdict());
+    expect(m.lagRecoveredS).toBe(8);
+    expect(m.lagRecoveredAtLatest).toBeUndefined();
+  });
+
   it('a fault the output never felt: no detection, recovered at once when latency held', () => {
     const ivs: Interval[] = [];
     for (let t = 1; t <= 12; t++) ivs.push(iv(t, 100, 40_000));

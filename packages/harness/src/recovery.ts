@@ -132,15 +132,25 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   }
   const from = stall < 0 ? postIdx : resumed;
 
+  // Readings of a stale gauge say nothing about the lag: they are skipped (see staleReadings).
+  const staleAt = from >= 0 ? staleReadings(all, postIdx) : { indices: new Set<number>(), key: undefined };
   let lagIdx = -1;
   if (lagKey && from >= 0) {
     for (let i = Math.max(from, stall); i < all.length; i++) {
+      if (staleAt.indices.has(i)) continue;
       const lag = lagAt(i);
       if (typeof lag === 'number' && lag <= lagLevel) {
         lagIdx = i;
         break;
       }
     }
+  }
+  const staleBefore = lagIdx >= 0 ? [...staleAt.indices].filter((i) => i < lagIdx).sort((a, b) => a - b) : [];
+  const lagAtLatest = staleBefore.length > 0 && staleBefore[staleBefore.length - 1] === lagIdx - 1;
+  if (staleBefore.length > 0) {
+    notes.push(
+      `the engine's read position (${staleAt.key}) stood still from ${at(all[staleBefore[0]!]!).toFixed(1)} s to ${at(all[staleBefore[staleBefore.length - 1]!]!).toFixed(1)} s after the fault while answers came out: a stale gauge (Flink's REST metric store after a TaskManager restart: docs/faults.md); ${lagAtLatest ? 'the lag was back by the first fresh reading, so lag recovery is an upper bound' : 'those readings were skipped'}`,
+    );
   }
 
   let latIdx = -1;
@@ -168,7 +178,30 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   const parts: (number | null)[] = [stall >= 0 ? outputResumedS : 0, ...(lagMeasured ? [lagRecoveredS] : []), ...(preP99 > 0 ? [latencyRecoveredS] : [])];
   const recoveredS = parts.some((p) => p === null) ? null : Math.max(...(parts as number[]));
   if (stall >= 0 && resumed < 0) notes.push('output did not resume before the run ended');
-  return { ...empty, detectionS, outputResumedS, lagRecoveredS, latencyRecoveredS, recoveredS };
+  return { ...empty, detectionS, outputResumedS, lagRecoveredS, ...(lagAtLatest && lagMeasured ? { lagRecoveredAtLatest: true } : {}), latencyRecoveredS, recoveredS };
+}
+
+/**
+ * Readings of the engine's position, from `from` on, that belong to a run of at least 3 equal
+ * readings under load and come at or after the first answer in that run (from its second reading):
+ * an engine that answers has read, so a position that has not moved since before its answers is
+ * a stale gauge's (Flink's REST API serves its metric store's last values while a refresh waits on
+ * a killed TaskManager), not a position. Readings of a run with no answer (the engine down) stand.
+ */
+export function staleReadings(all: readonly Interval[], from: number): { indices: Set<number>; key: string | undefined } {
+  const indices = new Set<number>();
+  const key = POSITION_KEYS.find((k) => all.slice(from).some((iv) => typeof iv.backend[k] === 'number'));
+  if (!key) return { indices, key };
+  let start = from;
+  for (let i = from + 1; i <= all.length; i++) {
+    const same = i < all.length && all[i]!.targetRate > 0 && all[i]!.backend[key] === all[start]!.backend[key] && typeof all[i]!.backend[key] === 'number';
+    if (same) continue;
+    const run = all.slice(start, i);
+    const answered = run.findIndex((iv) => iv.eventsOut > 0);
+    if (run.length >= 3 && run.every((iv) => iv.targetRate > 0) && answered >= 0) for (let j = start + Math.max(1, answered); j < i; j++) indices.add(j);
+    start = i;
+  }
+  return { indices, key };
 }
 
 /**

@@ -63,8 +63,9 @@ export function faultRows(runs: readonly LabelledResult[]): string[][] {
         f.firedAtS === null ? 'not fired' : f.firedAtS.toFixed(1),
         secs(rec?.detectionS),
         secs(rec?.outputResumedS),
-        secs(rec?.lagRecoveredS),
-        rec ? (rec.recoveredS === null ? 'not recovered' : rec.recoveredS.toFixed(1)) : '—',
+        // An upper bound (a stale gauge hid when the lag came back) reads as one.
+        rec?.lagRecoveredAtLatest ? `≤ ${secs(rec.lagRecoveredS)}` : secs(rec?.lagRecoveredS),
+        rec ? (rec.recoveredS === null ? 'not recovered' : `${rec.lagRecoveredAtLatest && rec.recoveredS === rec.lagRecoveredS ? '≤ ' : ''}${rec.recoveredS.toFixed(1)}`) : '—',
         rec ? formatMs(rec.latencyPeakP99Us) : '—',
         rec ? String(rec.lost) : '—',
         rec ? String(rec.duplicated) : '—',

@@ -66,7 +66,7 @@ export function summaryTable(r: Result): string {
     if (rec) {
       rows.push([
         '  recovery',
-        `detected ${secs(rec.detectionS)}, output back ${secs(rec.outputResumedS)}, lag back ${secs(rec.lagRecoveredS)}, recovered ${secs(rec.recoveredS)}; peak p99 ${formatLatencyUs(rec.latencyPeakP99Us)}`,
+        `detected ${secs(rec.detectionS)}, output back ${secs(rec.outputResumedS)}, lag back ${rec.lagRecoveredAtLatest ? '≤ ' : ''}${secs(rec.lagRecoveredS)}, recovered ${rec.lagRecoveredAtLatest && rec.recoveredS === rec.lagRecoveredS ? '≤ ' : ''}${secs(rec.recoveredS)}; peak p99 ${formatLatencyUs(rec.latencyPeakP99Us)}`,
       ]);
     }
   }

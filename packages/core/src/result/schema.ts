@@ -127,6 +127,11 @@ export const RecoverySchema = z.object({
   outputResumedS: Num.nullable(),
   /** Seconds from the fault until the engine's input lag was back to its pre-fault level; null: it was not (or no lag was reported). */
   lagRecoveredS: Num.nullable(),
+  /**
+   * lagRecoveredS is an upper bound: the engine's read position stood still (a stale gauge) while
+   * answers came out, and the first fresh reading after it already showed the lag back.
+   */
+  lagRecoveredAtLatest: z.boolean().optional(),
   /** Seconds from the fault until interval p99 latency was back within 1.2 × its pre-fault highest; null: it was not. */
   latencyRecoveredS: Num.nullable(),
   /** Recovery time: the latest of output resumed, lag back and latency back (those measured); null: not recovered. */

@@ -111,6 +111,12 @@ export function nodeConfigEntries(spec: FlinkClusterSpec, node: NodeIdentity): [
     // position once a second, after a few other requests: at 100 ms the first of them starts a
     // refresh the position request sees, where a 10 s-old position would read as lag growing.
     ['metrics.fetcher.update-interval', 100],
+    // The same refresh asks every TaskManager for its metrics and waits up to web.timeout (default
+    // 10 min) for each; one refresh runs at a time. A TaskManager killed mid-ask can leave that ask
+    // unanswered, and every metric (the source's read position with it) then froze at its pre-fault
+    // value for the rest of a fault run. 30 s bounds the freeze and leaves REST calls that do wait
+    // on the JobManager (a jar's submission: 9 s here under load) their time.
+    ['web.timeout', 30_000],
     ['jobmanager.memory.heap.size', mb(spec.jobManagerHeapMb)],
   ];
   if (node.role === 'taskmanager') {
