@@ -9,6 +9,11 @@ function iv(t: number, out: number, p99: number, lag?: number, rate = 100): Inte
   return { t, phase: 'measure', targetRate: rate, eventsIn: rate, eventsOut: out, sendBacklog: 0, latency: h, sendDelay: h, backend: lag === undefined ? {} : { inputLagRecords: lag } };
 }
 
+/** As `iv`, with the engine's read position and the input lag the transport made of it. */
+function at(t: number, out: number, p99: number, position: number, lag: number): Interval {
+  return { ...iv(t, out, p99), backend: { 'kinesis.consumer.eventsRead': position, inputLagEvents: lag } };
+}
+
 function verdict(o: Partial<Verdict> = {}): Verdict {
   return { status: 'pass', method: 'multiset', matched: 10, missing: 0, unexpected: 0, expected: 10, covered: 1, samples: { missing: [], unexpected: [] }, notes: [], duplicated: 0, delivery: 'exactly-once', ...o };
 }
@@ -55,10 +60,6 @@ describe('recovery from a fault, worked by hand', () => {
   it('a read position frozen after the fault while answers come out: lag recovery unknown, not never', () => {
     // As Flink's REST metric store served it after a TaskManager restart: position 2,579 for ever,
     // so the transport's lag grows by the rate though the job answers again.
-    const at = (t: number, out: number, p99: number, position: number, lag: number): Interval => ({
-      ...iv(t, out, p99),
-      backend: { 'kinesis.consumer.eventsRead': position, inputLagEvents: lag },
-    });
     const ivs: Interval[] = [];
     for (let t = 1; t <= 8; t++) ivs.push(at(t, 100, 50_000, t * 100, 0));
     ivs.push(at(9, 0, 0, 900, 100), at(10, 0, 0, 900, 200), at(11, 0, 0, 900, 300));
@@ -77,10 +78,6 @@ describe('recovery from a fault, worked by hand', () => {
     // Flink's metric store refreshes again once its ask to the killed TaskManager times out
     // (web.timeout): the position holds 900 from 12 s to 15 s while answers come out, then reads
     // the true 1,600 at 16 s — the lag is already back (0) by the first fresh reading.
-    const at = (t: number, out: number, p99: number, position: number, lag: number): Interval => ({
-      ...iv(t, out, p99),
-      backend: { 'kinesis.consumer.eventsRead': position, inputLagEvents: lag },
-    });
     const ivs: Interval[] = [];
     for (let t = 1; t <= 8; t++) ivs.push(at(t, 100, 50_000, t * 100, 0));
     ivs.push(at(9, 0, 0, 900, 100), at(10, 0, 0, 900, 200), at(11, 0, 0, 900, 300));
