@@ -145,7 +145,8 @@ export function checkCited(runs: readonly PublishedRun[]): void {
 
 function copyResult(file: string, dir: string): string {
   const size = statSync(file).size;
-  if (size > GZIP_ABOVE_BYTES) {
+  // A Result already gzipped (re-rendered from a report's own results/) is copied as it is.
+  if (size > GZIP_ABOVE_BYTES && !file.endsWith('.gz')) {
     const name = `${basename(file)}.gz`;
     writeFileSync(join(dir, name), gzipSync(readFileSync(file)));
     return name;

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { readRateCsv, readResult, UserError, type Result } from '@streamscore/core';
 import { alwaysOnLambda, explainHourly, locatePriceBook } from '@streamscore/cost';
-import { CampaignJournal, campaignCells, readCampaignFile } from '@streamscore/harness';
+import { CampaignJournal, campaignCells, readCampaignFile, type CampaignFile } from '@streamscore/harness';
 import {
   DAY_SHAPES,
   GUARANTEES,
@@ -33,7 +33,8 @@ import { crossoverChart, writePublication, type Publication, type PublishedDay, 
 import { StreamscoreCommand } from '../lib/base-command.js';
 import { parseDuration } from '../lib/duration.js';
 import { ensureWritableFolder } from '../lib/output-path.js';
-import { findWorkload } from '../lib/registry.js';
+import { matchCellResults, readResultFolder, type ResolvedCellConfig } from '../lib/cell-results.js';
+import { findBackend, findWorkload, type Registry } from '../lib/registry.js';
 
 const DEFAULT_PLAN_RATES = [1000, 10_000, 100_000, 1_000_000];
 
@@ -51,11 +52,20 @@ export default class Publish extends StreamscoreCommand {
     'Reads the campaign file and the journal of the campaign folder it ran into (--from), fails if a Result the journal cites is missing, copies every cited Result into OUT/results/ (gzipped above 1 MB), ' +
     'calibrates the planner with them (find-max searches for capacity, Flock’s billed compute), and writes OUT/README.md and OUT/charts/: ' +
     'per workload and rate, EC2 or Managed Flink, which configuration, Flink or Flock, each a band over the capacity profiles with the guarantee stated; ' +
-    'the cost of a diurnal, bursty and office-hours day per platform; and plan --check against the cited searches.';
-  static override examples = ['<%= config.bin %> campaign examples/publish/small.campaign.yaml --out results/small --yes', '<%= config.bin %> publish examples/publish/small.campaign.yaml --from results/small --out docs/reports/small'];
+    'the cost of a diurnal, bursty and office-hours day per platform; and plan --check against the cited searches. ' +
+    'With --results DIR instead of --from, nothing is measured and no journal is read: every cell of the campaign is matched to the one Result in DIR of its configuration ' +
+    '(workload, backend, target, knobs, parameters; a search, a day or a run at its rate), so a published report is re-rendered from its own results/; ' +
+    'a cell with no such Result, or two, is an error naming the cell.';
+  static override examples = ['<%= config.bin %> campaign examples/publish/small.campaign.yaml --out results/small --yes', '<%= config.bin %> publish examples/publish/small.campaign.yaml --from results/small --out docs/reports/small',
+    {
+      description: 'Re-render a published report from the Results it carries, without measuring:',
+      command: '<%= config.bin %> publish examples/publish/first-comparison.campaign.yaml --results docs/reports/first-comparison/results --out docs/reports/first-comparison',
+    },
+  ];
   static override args = { file: Args.string({ description: 'the campaign file (as given to `streamscore campaign`)', required: true }) };
   static override flags = {
-    from: Flags.string({ description: 'the campaign folder it ran into (`campaign --out`), holding campaign-journal.jsonl and results/', required: true }),
+    from: Flags.string({ description: 'the campaign folder it ran into (`campaign --out`), holding campaign-journal.jsonl and results/', exactlyOne: ['from', 'results'] }),
+    results: Flags.string({ description: 'instead of --from: a folder of Result files (a published report’s results/), one per cell of the campaign, matched by configuration; nothing is measured', exactlyOne: ['from', 'results'] }),
     out: Flags.string({ char: 'o', description: 'the report folder to write', required: true }),
     title: Flags.string({ description: 'report title (default: the campaign’s)' }),
     profile: Flags.string({ description: 'capacity profile of the projections', default: 'all', options: [...PROFILES] }),
@@ -69,24 +79,12 @@ export default class Publish extends StreamscoreCommand {
   async run(): Promise<{ readme: string; results: string[]; charts: string[] }> {
     const { args, flags } = await this.parse(Publish);
     const campaign = readCampaignFile(args.file);
-    const from = resolve(flags.from);
-    const journalPath = join(from, 'campaign-journal.jsonl');
-    if (!existsSync(journalPath)) throw new UserError(`${from} holds no campaign journal (campaign-journal.jsonl).`, `Run \`streamscore campaign ${args.file} --out ${flags.from} --yes\` first.`);
-    // Only the cells the campaign file defines: a journal can hold cells of an earlier version of
-    // the file (a workload since dropped, a search started elsewhere), which this report must not cite.
-    const cells = new Map(campaignCells(campaign).map((c) => [c.id, c] as const));
-    const journaled = new CampaignJournal(journalPath).read().filter((l): l is Extract<typeof l, { state: 'done' }> => l.state === 'done');
-    const done = journaled.filter((l) => cells.has(l.cell));
-    const foreign = [...new Set(journaled.filter((l) => !cells.has(l.cell)).map((l) => l.cell))];
-    if (foreign.length > 0) this.note(`${foreign.length} cell(s) of the journal are not in ${args.file} and are left out: ${foreign.slice(0, 3).join('; ')}${foreign.length > 3 ? ' …' : ''}.`);
-    const files = [...new Set(done.map((l) => citedPath(l.result, from)))];
-    const labelOf = new Map(done.map((l) => [citedPath(l.result, from), cells.get(l.cell)!.label] as const));
-    const missing = files.filter((f) => !existsSync(f));
-    if (missing.length > 0) throw new UserError(`The campaign journal cites ${missing.length} Result file(s) that do not exist: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' …' : ''}.`, 'Restore them, or run the campaign again into a new folder.');
+    const registry = await this.registry();
+    const cited = flags.results ? this.matchResults(args.file, campaign, flags.results, registry) : this.journaled(args.file, campaign, flags.from!);
     ensureWritableFolder(flags.out, '--out', 'the report', (m) => this.note(m));
 
     const book = locatePriceBook(flags.region, flags.prices ? { path: flags.prices } : {}).book;
-    const results: { file: string; r: Result }[] = files.map((file) => ({ file, r: readResult(file) }));
+    const results: { file: string; r: Result; label: string }[] = cited.map((c) => ({ ...c, r: c.r ?? readResult(c.file) }));
     const points: MeasuredPoint[] = [];
     for (const { file, r } of results) {
       const p = pointFromResult(r, book, file).point;
@@ -97,7 +95,6 @@ export default class Publish extends StreamscoreCommand {
     const sloMs = campaign.latencySlo ? parseDuration(campaign.latencySlo, 'latencySlo') * 1000 : undefined;
     const opts = { ...(sloMs !== undefined ? { sloMs } : {}), guarantee: settings.guarantee, pricing: settings.pricing, placement: settings.placement };
 
-    const registry = await this.registry();
     const traitsCache = new Map<string, WorkloadTraits>();
     // The campaign's parameters of a workload, or (for --check) the parameters a run itself used.
     const traitsOf = (id: string, params: Record<string, unknown> = campaign.params[id] ?? {}): WorkloadTraits => {
@@ -110,11 +107,11 @@ export default class Publish extends StreamscoreCommand {
       return t;
     };
 
-    const runs: PublishedRun[] = results.map(({ file, r }) => ({
+    const runs: PublishedRun[] = results.map(({ file, r, label }) => ({
       file,
       runId: r.runId,
       workload: r.config.workload,
-      label: labelOf.get(file) ?? [r.config.backend, r.config.target, ...Object.entries(r.config.knobs).map(([k, v]) => `${k}=${String(v)}`)].join(' '),
+      label,
       rate: r.summary.targetRate,
       achievedRate: r.summary.achievedRate,
       p99Ms: r.summary.latency.p99 / 1000,
@@ -233,5 +230,50 @@ export default class Publish extends StreamscoreCommand {
     const folder = await writePublication(pub, resolve(flags.out));
     if (!this.jsonEnabled()) this.log(`report:  ${folder.readme}\nresults: ${folder.results.length} copied into ${join(resolve(flags.out), 'results')}\ncharts:  ${folder.charts.length}`);
     return folder;
+  }
+  /** The journal's cells (`--from`): each done cell of the campaign file with the Result it cites, in the journal's order. */
+  private journaled(file: string, campaign: CampaignFile, fromFlag: string): { file: string; label: string; r?: Result }[] {
+    const from = resolve(fromFlag);
+    const journalPath = join(from, 'campaign-journal.jsonl');
+    if (!existsSync(journalPath)) {
+      throw new UserError(
+        `${from} holds no campaign journal (campaign-journal.jsonl).`,
+        `Run \`streamscore campaign ${file} --out ${fromFlag} --yes\` first, or re-render from a folder of its Results with --results DIR.`,
+      );
+    }
+    // Only the cells the campaign file defines: a journal can hold cells of an earlier version of
+    // the file (a workload since dropped, a search started elsewhere), which this report must not cite.
+    const cells = new Map(campaignCells(campaign).map((c) => [c.id, c] as const));
+    const journaled = new CampaignJournal(journalPath).read().filter((l): l is Extract<typeof l, { state: 'done' }> => l.state === 'done');
+    const done = journaled.filter((l) => cells.has(l.cell));
+    const foreign = [...new Set(journaled.filter((l) => !cells.has(l.cell)).map((l) => l.cell))];
+    if (foreign.length > 0) this.note(`${foreign.length} cell(s) of the journal are not in ${file} and are left out: ${foreign.slice(0, 3).join('; ')}${foreign.length > 3 ? ' …' : ''}.`);
+    const files = [...new Set(done.map((l) => citedPath(l.result, from)))];
+    const labelOf = new Map(done.map((l) => [citedPath(l.result, from), cells.get(l.cell)!.label] as const));
+    const missing = files.filter((f) => !existsSync(f));
+    if (missing.length > 0) throw new UserError(`The campaign journal cites ${missing.length} Result file(s) that do not exist: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' …' : ''}.`, 'Restore them, or run the campaign again into a new folder.');
+    return files.map((f) => ({ file: f, label: labelOf.get(f)! }));
+  }
+
+  /**
+   * A folder of Results (`--results`): every cell of the campaign file matched to the one Result
+   * of its configuration — workload, backend, target, knobs and parameters as the run resolved
+   * them, and the kind of cell — in the campaign's order. Nothing is measured.
+   */
+  private matchResults(file: string, campaign: CampaignFile, dirFlag: string, registry: Registry): { file: string; label: string; r: Result }[] {
+    const dir = resolve(dirFlag);
+    const cells: ResolvedCellConfig[] = campaignCells(campaign).map((cell) => {
+      const backend = findBackend(registry, cell.backend);
+      const workload = findWorkload(registry, cell.workload);
+      const params = workload.params.safeParse(cell.params);
+      if (!params.success) throw new UserError(`${file}: the parameters of ${cell.workload} are invalid: ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`, 'See `streamscore workloads` for each query’s parameters.');
+      return { cell, target: cell.target ?? backend.capabilities.targets[0]!, params: params.data as Record<string, unknown> };
+    });
+    const { matched, unmatched } = matchCellResults(cells, readResultFolder(dir), dirFlag);
+    if (unmatched.length > 0) {
+      const names = unmatched.map((u) => basename(u.file));
+      this.note(`${unmatched.length} Result(s) in ${dirFlag} match no cell of ${file} and are left out: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ' …' : ''}.`);
+    }
+    return matched.map((m) => ({ file: m.result.file, label: m.cell.label, r: m.result.r }));
   }
 }
