@@ -10,6 +10,13 @@
 #    fails if one is missing, and copies every one into the report).
 # The old folder is replaced only when both steps succeed.
 #
+# Re-render without measuring (after a change to the planner or the report's writer): publish
+# from the Results the report already carries, each cell of the campaign matched to the one
+# Result of its configuration (no campaign folder or journal needed):
+#
+#   npm run build && node packages/cli/bin/run.js publish examples/publish/first-comparison.campaign.yaml \
+#     --results docs/reports/first-comparison/results --out docs/reports/first-comparison
+#
 # Environment: COMPARISON_WORK=DIR keeps the campaign folder (default: a new one under /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
