@@ -86,7 +86,7 @@ describe('recovery from a fault, worked by hand', () => {
     const r = measureRecovery(8.0, ivs, verdict());
     // Output back at 12 s (4 s after the fault); readings 13–15 are stale; lag back by 16 s (≤ 8 s).
     expect(r).toMatchObject({ detectionS: 1, outputResumedS: 4, lagRecoveredS: 8, lagRecoveredAtLatest: true, latencyRecoveredS: 5, recoveredS: 8 });
-    expect(r.notes.join(' ')).toMatch(/stood still from 4\.0 s to 7\.0 s .* an upper bound/);
+    expect(r.notes.join(' ')).toMatch(/in 4 reading\(s\) up to 7\.0 s after the fault: a stale gauge .* an upper bound/);
     // A position that moves all along has no stale readings: the lag's own return is timed exactly.
     const moving = ivs.map((x, i) => ({ ...x, backend: { ...x.backend, 'kinesis.consumer.eventsRead': i * 100 } }));
     const m = measureRecovery(8.0, moving, verdict());

@@ -149,7 +149,7 @@ export function measureRecovery(firedAtS: number, intervals: readonly Interval[]
   const lagAtLatest = staleBefore.length > 0 && staleBefore[staleBefore.length - 1] === lagIdx - 1;
   if (staleBefore.length > 0) {
     notes.push(
-      `the engine's read position (${staleAt.key}) stood still from ${at(all[staleBefore[0]!]!).toFixed(1)} s to ${at(all[staleBefore[staleBefore.length - 1]!]!).toFixed(1)} s after the fault while answers came out: a stale gauge (Flink's REST metric store after a TaskManager restart: docs/faults.md); ${lagAtLatest ? 'the lag was back by the first fresh reading, so lag recovery is an upper bound' : 'those readings were skipped'}`,
+      `the engine's read position (${staleAt.key}) had not moved since before answers came out again, in ${staleBefore.length} reading(s) up to ${at(all[staleBefore[staleBefore.length - 1]!]!).toFixed(1)} s after the fault: a stale gauge (Flink's REST metric store after a TaskManager restart: docs/faults.md); ${lagAtLatest ? 'the lag was back by the first fresh reading, so lag recovery is an upper bound' : 'those readings were skipped'}`,
     );
   }
 
