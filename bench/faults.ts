@@ -92,6 +92,13 @@ export function faultRows(name: string, r: Result): BenchRow[] {
     ...(lasting ? [] : [
       { name: `${name}: detected`, value: s(rec?.detectionS), unit: 's' },
       { name: `${name}: output back`, value: s(rec?.outputResumedS), unit: 's' },
+      {
+        name: `${name}: lag back`,
+        value: s(rec?.lagRecoveredS),
+        unit: 's',
+        // Read through a stale gauge, the figure is a bound (or unknown): say which.
+        note: rec?.lagRecoveredAtLatest ? 'at the latest: the position gauge was stale just before (docs/faults.md)' : rec?.notes.find((n) => n.includes('stale gauge')) ? 'unknown: the position gauge stayed stale' : '',
+      },
       { name: `${name}: p99 back`, value: s(rec?.latencyRecoveredS), unit: 's' },
     ]),
     { name: `${name}: peak p99`, value: (rec?.latencyPeakP99Us ?? r.summary.latency.p99) / 1000, unit: 'ms', note: r.summary.latency.count < 100 ? `overall max ${(r.summary.latency.max / 1000).toFixed(0)} ms of ${r.summary.latency.count} answers (too few for a p99)` : `overall p99 ${(r.summary.latency.p99 / 1000).toFixed(0)} ms of ${r.summary.latency.count} answers` },
