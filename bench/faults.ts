@@ -97,7 +97,13 @@ export function faultRows(name: string, r: Result): BenchRow[] {
         value: s(rec?.lagRecoveredS),
         unit: 's',
         // Read through a stale gauge, the figure is a bound (or unknown): say which.
-        note: rec?.lagRecoveredAtLatest ? 'at the latest: the position gauge was stale just before (docs/faults.md)' : rec?.notes.find((n) => n.includes('stale gauge')) ? 'unknown: the position gauge stayed stale' : '',
+        note: rec?.lagRecoveredAtLatest
+          ? 'at the latest: the position gauge was stale just before (docs/faults.md)'
+          : rec?.lagRecoveredS === null && rec.notes.some((n) => n.includes('stale gauge'))
+            ? 'unknown: the position gauge stayed stale'
+            : rec?.notes.some((n) => n.includes('stale gauge'))
+              ? 'stale readings of the position gauge skipped (docs/faults.md)'
+              : '',
       },
       { name: `${name}: p99 back`, value: s(rec?.latencyRecoveredS), unit: 's' },
     ]),
