@@ -54,14 +54,15 @@ const WIDTH = 620;
 const HEIGHT = 420;
 const AUTOSIZE = { type: 'fit', contains: 'padding' } as const;
 
-function colorScale(labels: readonly string[]) {
+/** One colour per run, the same in every chart: tableau10 up to 10 runs, category20 (20 distinct colours) beyond. */
+export function colorScale(labels: readonly string[]) {
   return { domain: [...labels], scheme: labels.length > 10 ? 'category20' : 'tableau10' };
 }
 
 // As wide as the plot: a run's label names its configuration and rate, and a cut label loses the rate.
 const runLegend = { title: 'run', orient: 'bottom', direction: 'vertical', labelLimit: WIDTH } as const;
 
-const baseConfig = {
+export const baseConfig = {
   font: CHART_FONT,
   background: 'white',
   view: { stroke: '#ccc' },

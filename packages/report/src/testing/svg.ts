@@ -33,3 +33,17 @@ export function pngSize(png: Buffer): { width: number; height: number } {
   }
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
+
+/**
+ * How far below the SVG's top edge the chart's title group starts, in SVG pixels (vega writes the
+ * root group's offset, then the title group's offset from it); negative means the title is cut off.
+ */
+export function titleTop(svg: string, title: string): number {
+  const root = /<g fill="none" stroke-miterlimit="4" transform="translate\(([-\d.]+),([-\d.]+)\)">/.exec(svg);
+  const at = svg.indexOf(`aria-label="Title text '${title}'"`);
+  if (!root || at < 0) throw new Error(`no title '${title}' in the SVG`);
+  const groups = [...svg.slice(0, at).matchAll(/<g class="mark-group role-title"><g transform="translate\(([-\d.]+),([-\d.]+)\)">/g)];
+  const group = groups.at(-1);
+  if (!group) throw new Error(`no title group for '${title}'`);
+  return Number(root[2]) + Number(group[2]);
+}
