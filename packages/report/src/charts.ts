@@ -49,10 +49,15 @@ export interface RenderedChart extends ChartSpec {
 
 /** The font every chart asks for; resvg is told to use it (the base image has DejaVu). */
 export const CHART_FONT = 'DejaVu Sans';
-/** Every chart is exactly this big, axes and legends included, so they line up side by side. */
+/**
+ * Every chart is this wide, axes and legends included, so they line up side by side; its plot is
+ * this tall, and the chart as tall as that plus its title, axis and legend. (Fitting the height as
+ * well squeezed the plot to a strip once a dozen runs filled the legend, and past the plot's
+ * minimum pushed the title out of the image.)
+ */
 const WIDTH = 620;
-const HEIGHT = 420;
-const AUTOSIZE = { type: 'fit', contains: 'padding' } as const;
+const HEIGHT = 270;
+const AUTOSIZE = { type: 'fit-x', contains: 'padding' } as const;
 
 /** One colour per run, the same in every chart: tableau10 up to 10 runs, category20 (20 distinct colours) beyond. */
 export function colorScale(labels: readonly string[]) {

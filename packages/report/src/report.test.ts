@@ -7,7 +7,9 @@ import { renderReport, type RenderedReport } from './report.js';
 import { formatMs, formatRate } from './format.js';
 import { SUMMARY_HEAD } from './content.js';
 import { buildResult, sampleResults, type FixtureResult } from './testing/fixtures.js';
-import { countMarks, parseSvg, PNG_MAGIC, pngSize } from './testing/svg.js';
+import { countMarks, parseSvg, PNG_MAGIC, pngSize, titleTop } from './testing/svg.js';
+import { chartSpecs, renderChart } from './charts.js';
+import { runLabels } from './labels.js';
 
 /** The rows of the first Markdown table after `## Summary`, cells unescaped. */
 function summaryTable(md: string): string[][] {
@@ -264,5 +266,23 @@ describe('renderReport, other cases', () => {
 
   it('refuses an empty list with a user error', async () => {
     await expect(renderReport([], { outDir: tmp() })).rejects.toSatisfy(isUserError);
+  });
+});
+
+describe('charts of many runs', () => {
+  it('keep their title inside the image and their plot full height however long the legend (20 runs)', async () => {
+    const results = Array.from({ length: 20 }, (_, i) =>
+      buildResult({ backend: i % 2 ? 'flink' : 'flock', workload: 'nexmark/q5', seed: i + 1, samplesPerInterval: 20, costPerHourUsd: 1 + i, rate: 10_000 * (1 + (i % 5)) }),
+    );
+    const labels = runLabels(results);
+    const { charts } = chartSpecs(results.map((result, i) => ({ label: labels[i]!, result })));
+    expect(charts.map((c) => c.id)).toEqual(['latency-percentiles', 'latency-over-time', 'throughput-over-time', 'cost-vs-throughput']);
+    for (const c of charts) {
+      const { svg } = await renderChart(c);
+      expect(titleTop(svg, c.title), c.id).toBeGreaterThanOrEqual(0);
+      expect(parseSvg(svg).width, c.id).toBe(620);
+      const plot = /class="background" aria-hidden="true" d="M0\.5,0\.5h(\d+)v(\d+)h-\d+Z" stroke/.exec(svg);
+      expect(Number(plot?.[2]), c.id).toBeGreaterThanOrEqual(250);
+    }
   });
 });
