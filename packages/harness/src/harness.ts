@@ -116,7 +116,7 @@ export async function runBenchmark(o: RunOptions): Promise<Result> {
 
   // A backend may answer by semantics of its own (opt-in): the run is scored and judged against
   // the query it answers, and compared with the workload's true query after.
-  const answered = o.backend.answers?.({ workload, params, knobs: o.knobs ?? {} });
+  const answered = o.backend.answers?.({ workload, params, knobs });
   const judged = answered?.workload ?? workload;
   const { watermarkDelayMs, horizonMs } = judged.timing(params);
   const schedule = planSchedule({ rate: o.rate, ...(o.shape ? { shape: o.shape } : {}), warmupS, durationS: o.durationS, horizonMs });
