@@ -17,6 +17,9 @@ async function waitFor(f: () => boolean, ms: number): Promise<void> {
   }
 }
 
+/** A progress line of the run (stderr, not a TTY): `warmup`/`measure` with its elapsed seconds. */
+const PROGRESS = /(warmup|measure)\s+\d+\//;
+
 function result(path: string): { complete: boolean; incompleteReason?: string } {
   return JSON.parse(readFileSync(path, 'utf8')) as { complete: boolean; incompleteReason?: string };
 }
@@ -25,11 +28,13 @@ describe('a local run stopped by a signal writes its Result, marked incomplete',
   for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal}: exit ${code}`, async () => {
       const out = join(tmp, `${signal}.json`);
-      const child = spawn(process.execPath, [BIN, 'run', 'nexmark/q0', '--rate', '1000', '--duration', '60s', '--out', out, '--quiet'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'run', 'nexmark/q0', '--rate', '1000', '--duration', '60s', '--out', out], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-      await new Promise((r) => setTimeout(r, 4_000));
+      // The first progress line: the load runs, so the command has its signal handlers. (A fixed
+      // wait failed on a busy machine: the signal came before the CLI had loaded.)
+      await waitFor(() => PROGRESS.test(err), 45_000);
       child.kill(signal);
       expect(await exit, err).toBe(code);
       expect(err).toMatch(new RegExp(`interrupted \\(${signal}\\)`));
@@ -40,11 +45,13 @@ describe('a local run stopped by a signal writes its Result, marked incomplete',
   it('under npm, the death of its parent (npm does not pass SIGTERM on) stops it like SIGTERM', async () => {
     const out = join(tmp, 'orphan.json');
     // sh stands in for `npm exec` → `sh -c`: killed with SIGKILL, it passes nothing on.
-    const sh = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" run nexmark/q0 --rate 1000 --duration 60s --quiet --out "${out}"; true`], {
+    const sh = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" run nexmark/q0 --rate 1000 --duration 60s --out "${out}"; true`], {
       env: { ...env, npm_command: 'exec' },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    await new Promise((r) => setTimeout(r, 4_000));
+    let err = '';
+    sh.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    await waitFor(() => PROGRESS.test(err), 45_000);
     sh.kill('SIGKILL');
     await waitFor(() => existsSync(out), 30_000);
     await waitFor(() => {
