@@ -41,8 +41,10 @@ describe('streamscore publish', () => {
     expect(md).not.toContain('nexmark/q7');
     // The measured table: the search's spread, the answers behind each latency, the CPU split.
     expect(md).toContain('| workload | configuration | sustained/s (find-max) | rate/s | achieved/s | latency at that rate | verdict | events per SUT CPU-s | CPU s: harness / transport / SUT | cost/h | Result |');
-    // 2,000 and 4,000/s both pass on the local engine: the search's ceiling, shown as a lower bound.
-    expect(md).toMatch(/\| nexmark\/q0 \| local parallelism=1 \| ≥ 4,000 \(1 search\), \d+ trials \(no trial failed: the search's ceiling\) \|/);
+    // 2,000 and 4,000/s both pass on the local engine (the search's ceiling, shown as a lower
+    // bound) — unless a busy machine stalls the harness past the 1 s SLO at 4,000/s, when the
+    // search finds 2,000 or more: either way the cell gives the rate, its searches and its trials.
+    expect(md).toMatch(/\| nexmark\/q0 \| local parallelism=1 \| (≥ 4,000 \(1 search\), \d+ trials \(no trial failed: the search's ceiling\)|[\d,]+ \(1 search\), \d+ trials) \|/);
     expect(md).toMatch(/ms (p99|max) of [\d,]+ answers? \|/);
     // The local engine runs inside the harness process: its CPU is not measured apart.
     expect(md).toMatch(/\| — \| \d+\.\d \/ — \/ — \|/);
