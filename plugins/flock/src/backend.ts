@@ -13,6 +13,7 @@ import {
   type FaultSpec,
   type InjectedFault,
   type KinesisBinding,
+  type AnsweredQuery,
   type AnyWorkload,
   type KnobValues,
   type Plan,
@@ -254,10 +255,10 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
   }
 
   /** The query plan: the workload's own query, or its epoch-scoped form when the knobs ask for Flock's epoch semantics. */
-  function queryOf(r: { workload: AnyWorkload; params: Record<string, unknown>; knobs: KnobValues }): FlockQueryPlan {
+  function queryOf(r: { workload: AnyWorkload; params: Record<string, unknown>; knobs: KnobValues }): { q: FlockQueryPlan; answered: AnsweredQuery | undefined } {
     const answered = flockEpochQuery(r.workload, r.knobs);
     if (!answered && !declares(workloads, r.workload.id)) throw refuseWorkload(r.workload.id, workloads);
-    return planQuery(answered?.workload ?? r.workload, r.params);
+    return { q: planQuery(answered?.workload ?? r.workload, r.params), answered };
   }
 
   const backend: Backend = {
@@ -301,7 +302,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       checkFlockFaults(request.faults ?? [], request.target);
       if (request.target !== 'local' && request.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${request.target}.`);
       const k = knobsOf(request.knobs);
-      const q = queryOf(request);
+      const { q, answered } = queryOf(request);
       const names = functionNames(request.runId, q, k.groupSize);
       const book = loadPriceBook(request.target === 'local' ? 'us-east-1' : regionOf(o));
       const stem = runStem(request.runId);
@@ -315,7 +316,6 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
         `Flock's source is an always-on ${FLOCK_SOURCE_MEMORY_MB} MB function re-invoked every ${LAMBDA_MAX_INVOCATION_S / 60} minutes ($${(cost.costByResource[`${stem}-source`] ?? 0).toFixed(4)} for this run); here the driver, a process beside the harness, stands in for it, and the estimate prices it so the bill is Flock's whole bill`,
         `CloudWatch Logs: START/END/REPORT lines of every invocation ($${(cost.costByResource[`${stem}-logs`] ?? 0).toFixed(4)})`,
       ];
-      const answered = flockEpochQuery(request.workload, request.knobs);
       if (answered) notes.push(`semantics ${answered.name}: ${answered.description}; the Result also says how many answers of the true query it missed or got wrong`);
       if (request.target === 'local') notes.push('target local: a local Lambda service on 127.0.0.1 runs the functions; the bill is what AWS would charge for the same REPORT lines');
       if (request.target === 'aws') {
@@ -358,7 +358,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       const request = plan.request;
       if (plan.target !== 'local' && plan.target !== 'aws') throw new UserError(`The flock backend has targets local and aws, not ${plan.target}.`);
       const k = knobsOf(request.knobs);
-      const q = queryOf(request);
+      const { q } = queryOf(request);
       const names = functionNames(ctx.runId, q, k.groupSize);
       const stem = runStem(ctx.runId);
       const l: Live = live.get(ctx.runId) ?? {};
@@ -483,7 +483,7 @@ export function createFlockBackend(o: FlockBackendOptions = {}): Backend {
       if (req.transport.kind !== 'kinesis') throw new UserError('The flock backend reads from and writes to Kinesis; run it with the kinesis transport.');
       const binding = req.transport as KinesisBinding;
       const k = knobsOf(req.knobs);
-      const q = queryOf(req);
+      const { q } = queryOf(req);
       const client = await clientFor(d);
       const sdk = await loadLambdaSdk();
       const names = d.state['functions'] as string[];
